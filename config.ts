@@ -1,0 +1,157 @@
+/**
+ * @module
+ * The one validated view of the environment. Everything else receives a `Config`; nothing
+ * reads `process.env` directly, so a bad value stops the start here with its name.
+ */
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const url = (protocols: string[], example: string) =>
+  z
+    .string()
+    .trim()
+    .refine(
+      (v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      },
+      { message: `must be a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}, e.g. ${example}` },
+    );
+
+const optionalUrl = (protocols: string[], example: string) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), url(protocols, example).optional());
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ message: 'must be a whole number between 1 and 65535' })
+    .int('must be a whole number between 1 and 65535')
+    .min(1, 'must be a whole number between 1 and 65535')
+    .max(65535, 'must be a whole number between 1 and 65535')
+    .default(3000),
+  PUBLIC_URL: optionalUrl(['http:', 'https:'], 'https://miaopu.example.gov.cn'),
+  DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./data'),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgres://miaopu@db.internal:5432/miaopu'),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
+  ROLE: z.enum(['web', 'worker', 'all'], { message: 'must be one of web, worker, all' }).default('all'),
+  LARK_MODE: z
+    .enum(['webhook', 'websocket', 'sandbox'], { message: 'must be one of webhook, websocket, sandbox' })
+    .optional(),
+  LARK_APP_ID: optionalText,
+  LARK_APP_SECRET: optionalText,
+  LARK_ENCRYPT_KEY: optionalText,
+  LARK_VERIFICATION_TOKEN: optionalText,
+  LARK_DOMAIN: optionalUrl(['http:', 'https:'], 'https://open.feishu.cn'),
+  ADMIN_PASSWORD: z.preprocess(
+    (v) => (typeof v === 'string' && v === '' ? undefined : v),
+    z.string().min(8, 'must be at least 8 characters').optional(),
+  ),
+  TZ_NAME: z
+    .string()
+    .trim()
+    .default('Asia/Shanghai')
+    .refine(
+      (tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      { message: 'must be an IANA time zone such as Asia/Shanghai' },
+    ),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+});
+
+export type LarkMode = 'webhook' | 'websocket' | 'sandbox';
+
+export interface Config {
+  port: number;
+  publicUrl: string;
+  dataDir: string;
+  /** Unset means: start embedded PostgreSQL with its data under `dataDir`. */
+  databaseUrl?: string;
+  /** Unset means: BullMQ runs on PostgreSQL. */
+  redisUrl?: string;
+  role: 'web' | 'worker' | 'all';
+  lark: {
+    mode: LarkMode;
+    appId?: string;
+    appSecret?: string;
+    encryptKey?: string;
+    verificationToken?: string;
+    domain: string;
+  };
+  adminPassword?: string;
+  timeZone: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+}
+
+/** A bad environment: each problem names its variable. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/**
+ * Parses the environment once.
+ * @example const config = loadConfig(process.env)
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${String(issue.path[0] ?? 'environment')}: ${issue.message}`),
+    );
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+  const mode: LarkMode = e.LARK_MODE ?? (e.LARK_APP_ID ? 'webhook' : 'sandbox');
+  if (mode !== 'sandbox' && (!e.LARK_APP_ID || !e.LARK_APP_SECRET)) {
+    problems.push(`LARK_APP_ID and LARK_APP_SECRET: both are required when LARK_MODE is ${mode}`);
+  }
+  if (e.LARK_APP_ID && !e.LARK_APP_SECRET) {
+    problems.push('LARK_APP_SECRET: required when LARK_APP_ID is set');
+  }
+  if (e.ROLE !== 'all' && !e.DATABASE_URL) {
+    problems.push(
+      `ROLE: ${e.ROLE} runs as one of several processes, which must share an external database; set DATABASE_URL`,
+    );
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    port: e.PORT,
+    publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    dataDir: resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    role: e.ROLE,
+    lark: {
+      mode,
+      appId: e.LARK_APP_ID,
+      appSecret: e.LARK_APP_SECRET,
+      encryptKey: e.LARK_ENCRYPT_KEY,
+      verificationToken: e.LARK_VERIFICATION_TOKEN,
+      domain: (e.LARK_DOMAIN ?? 'https://open.feishu.cn').replace(/\/+$/, ''),
+    },
+    adminPassword: e.ADMIN_PASSWORD,
+    timeZone: e.TZ_NAME,
+    logLevel: e.LOG_LEVEL,
+  };
+}

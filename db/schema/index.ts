@@ -1,0 +1,5 @@
+/** @module All tables, for drizzle's relational queries and drizzle-kit. */
+export * from './org.ts';
+export * from './users.ts';
+export * from './audit.ts';
+export * from './system.ts';

@@ -1,0 +1,176 @@
+/**
+ * @module
+ * The one place that knows where jobs live: Redis when `REDIS_URL` is set (production,
+ * scale-out), otherwise BullMQ's PostgreSQL backend on Miaopu's own database. The rest of
+ * the code asks this module for queues and workers and never learns which one it got.
+ */
+import {
+  createPostgresBackend,
+  createRedisBackend,
+  Queue,
+  runMigrations as runQueueMigrations,
+  Worker,
+  type BackendFactory,
+  type JobsOptions,
+  type Processor,
+  type WorkerOptions,
+} from 'bullmq';
+import { Redis } from 'ioredis';
+import pg from 'pg';
+
+/** Queue names. A job carries row ids, never personal data. */
+export const QUEUE = {
+  /** Boot-time schedulers that prove the wiring and run the sweeps. */
+  system: 'system',
+} as const;
+export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+
+export interface QueueKit {
+  backend: 'redis' | 'postgres';
+  queue<Data = unknown>(name: QueueName, defaults?: JobsOptions): Queue<Data>;
+  worker<Data = unknown>(
+    name: QueueName,
+    processor: Processor<Data>,
+    options?: Omit<WorkerOptions, 'connection'>,
+  ): Worker<Data>;
+  /** Resolves when the backend answers; rejects with a readable reason otherwise. */
+  ping(): Promise<void>;
+  /** Closes every queue and worker it made (workers first, bounded), then the connections. */
+  close(graceMs?: number): Promise<void>;
+}
+
+export class QueueUnreachableError extends Error {
+  constructor(what: string, cause: unknown) {
+    const reason = (cause as { code?: string })?.code ?? (cause as Error)?.message ?? String(cause);
+    super(`Cannot reach ${what} (${reason}).`);
+    this.name = 'QueueUnreachableError';
+  }
+}
+
+function describeRedis(url: string): string {
+  try {
+    const u = new URL(url);
+    return `Redis at ${u.hostname}:${u.port || 6379}`;
+  } catch {
+    return 'Redis';
+  }
+}
+
+/** Fails fast (bounded time, no retry storm) when Redis refuses, so start-up can say so. */
+async function probeRedis(url: string): Promise<void> {
+  const probe = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: 5000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+    enableOfflineQueue: false,
+  });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.ping();
+  } catch (error) {
+    throw new QueueUnreachableError(`${describeRedis(url)}; check REDIS_URL`, error);
+  } finally {
+    probe.disconnect();
+  }
+}
+
+export interface QueueKitOptions {
+  redisUrl?: string;
+  /** Used when `redisUrl` is unset. */
+  databaseUrl: string;
+  /** A schema of its own keeps tests (and several installations on one server) apart. */
+  postgresSchema?: string;
+  onError?: (error: Error) => void;
+}
+
+/**
+ * Builds the queue kit for the configured backend.
+ * @example const kit = await createQueueKit({ databaseUrl, redisUrl: config.redisUrl })
+ */
+export async function createQueueKit(options: QueueKitOptions): Promise<QueueKit> {
+  const onError = options.onError ?? (() => {});
+  let factory: BackendFactory<any, any>;
+  let connection: unknown;
+  let ping: () => Promise<void>;
+  let closeConnection: () => Promise<void>;
+
+  if (options.redisUrl) {
+    await probeRedis(options.redisUrl);
+    // BullMQ requires maxRetriesPerRequest: null for its blocking connections.
+    const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: null, connectTimeout: 5000 });
+    redis.on('error', onError);
+    factory = createRedisBackend;
+    connection = redis;
+    ping = async () => {
+      await withTimeout(redis.ping(), 3000, describeRedis(options.redisUrl!));
+    };
+    closeConnection = async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    };
+  } else {
+    const schema = options.postgresSchema ?? 'bullmq';
+    const pool = new pg.Pool({
+      connectionString: options.databaseUrl,
+      max: 20,
+      connectionTimeoutMillis: 8000,
+      options: `-c search_path=${schema}`,
+      application_name: 'miaopu-jobs',
+    });
+    pool.on('error', onError);
+    const client = await pool.connect().catch((error) => {
+      throw new QueueUnreachableError('PostgreSQL for the job queues', error);
+    });
+    try {
+      await runQueueMigrations(client, schema);
+    } finally {
+      client.release();
+    }
+    factory = createPostgresBackend;
+    connection = pool;
+    ping = async () => {
+      await withTimeout(pool.query('select 1'), 3000, 'the job queue database');
+    };
+    closeConnection = () => pool.end();
+  }
+
+  const queues: Queue[] = [];
+  const workers: Worker[] = [];
+  return {
+    backend: options.redisUrl ? 'redis' : 'postgres',
+    queue<Data>(name: QueueName, defaults?: JobsOptions) {
+      const queue = new Queue<Data>(name, { connection: connection as never, defaultJobOptions: defaults }, factory);
+      queue.on('error', onError);
+      queues.push(queue as Queue);
+      return queue;
+    },
+    worker<Data>(name: QueueName, processor: Processor<Data>, opts?: Omit<WorkerOptions, 'connection'>) {
+      const worker = new Worker<Data>(name, processor, { ...opts, connection: connection as never }, factory);
+      worker.on('error', onError);
+      workers.push(worker as Worker);
+      return worker;
+    },
+    ping,
+    async close(graceMs = 10_000) {
+      // Let running jobs finish, but never wait longer than the grace period.
+      const graceful = Promise.all(workers.map((w) => w.close()));
+      const expired = await Promise.race([
+        graceful.then(() => false),
+        new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
+      ]);
+      if (expired) await Promise.all(workers.map((w) => w.close(true)));
+      await Promise.all(queues.map((q) => q.close()));
+      await closeConnection();
+    },
+  };
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new QueueUnreachableError(what, new Error(`no answer within ${ms} ms`))), ms).unref(),
+    ),
+  ]);
+}

@@ -1,0 +1,173 @@
+/**
+ * @module
+ * The composition root: config → database → queues → web and workers, and a graceful
+ * shutdown in reverse. Every object is built here and passed down; nothing below is a
+ * singleton.
+ */
+import { createServer } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { runMigrations } from './db/migrate.ts';
+import { systemClock } from './core/clock.ts';
+import { seedDemo } from './core/demo.ts';
+import type { Logger } from './core/logger.ts';
+import { ADMIN_USERNAME, ensureAdmin } from './core/users.ts';
+import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
+import { upsertSchedules } from './jobs/schedules.ts';
+import { systemProcessor } from './jobs/workers/system.ts';
+import { createApp } from './web/app.ts';
+
+/** A failure the operator can fix; printed as one clear line, without a stack trace. */
+class StartError extends Error {}
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+/** Fails early, before any database work, when the HTTP port is taken. */
+function ensurePortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) =>
+      reject(
+        new StartError(
+          error.code === 'EADDRINUSE'
+            ? `Port ${port} is already in use. Stop what uses it or set PORT to another port.`
+            : `Cannot listen on port ${port}: ${error.message}`,
+        ),
+      ),
+    );
+    probe.listen(port, () => probe.close(() => resolve()));
+  });
+}
+
+function listen(app: ReturnType<typeof createApp>, port: number): Promise<ServerType> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: app.fetch, port }, () => resolve(server));
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(new StartError(error.code === 'EADDRINUSE' ? `Port ${port} is already in use.` : error.message)),
+    );
+  });
+}
+
+async function start(config: Config, log: Logger) {
+  const runsWeb = config.role !== 'worker';
+  const runsWorker = config.role !== 'web';
+  if (runsWeb) await ensurePortFree(config.port);
+
+  const stops: Array<() => Promise<void>> = [];
+  let database: Database | undefined;
+  let kit: QueueKit | undefined;
+  let server: ServerType | undefined;
+  try {
+    database = await openDatabase({
+      databaseUrl: config.databaseUrl,
+      dataDir: config.dataDir,
+      log: (message) => log.warn({ component: 'embedded-postgres' }, message),
+    });
+    const { db } = database;
+    log.info({ embedded: database.embedded }, database.embedded ? `embedded PostgreSQL running, data in ${config.dataDir}` : 'connected to PostgreSQL');
+    await runMigrations(db, database.sql);
+
+    if (config.lark.mode === 'sandbox') {
+      const seeded = await seedDemo(db);
+      if (seeded.seeded) log.info(seeded, 'sandbox mode: seeded the demo district 青禾区');
+    }
+    const admin = await ensureAdmin(db, config.adminPassword);
+
+    kit = await createQueueKit({
+      redisUrl: config.redisUrl,
+      databaseUrl: database.url,
+      onError: (error) => log.error({ err: error }, 'job queue error'),
+    });
+    const clock = systemClock;
+    const system = kit.queue(QUEUE.system);
+    if (runsWorker) {
+      kit.worker(QUEUE.system, systemProcessor({ db, clock }));
+      await upsertSchedules(system, { timeZone: config.timeZone });
+    }
+
+    if (runsWeb) {
+      const app = createApp({ db, log, pingQueue: kit.ping, queueBackend: kit.backend });
+      server = await listen(app, config.port);
+    }
+
+    const lines = [`Miaopu is running (${config.role}; jobs on ${kit.backend === 'redis' ? 'Redis' : 'PostgreSQL'}; Lark: ${config.lark.mode}).`];
+    if (runsWeb) lines.push(`  Panel:  ${config.publicUrl}/`, `  Ready:  ${config.publicUrl}/readyz`);
+    if (admin.generatedPassword) {
+      lines.push(`  Sign in as "${ADMIN_USERNAME}" with password: ${admin.generatedPassword}`, '  (shown only this once; set ADMIN_PASSWORD to choose your own)');
+    } else if (admin.created) {
+      lines.push(`  Sign in as "${ADMIN_USERNAME}" with the password from ADMIN_PASSWORD.`);
+    } else if (runsWeb) {
+      lines.push(`  Sign in as "${ADMIN_USERNAME}" (or another panel user) with your password.`);
+    }
+    process.stdout.write(`\n${lines.join('\n')}\n\n`);
+  } catch (error) {
+    await shutdown(log, server, kit, database).catch(() => {});
+    throw error;
+  }
+  return { server, kit, database, stops };
+}
+
+async function shutdown(log: Logger, server?: ServerType, kit?: QueueKit, database?: Database): Promise<void> {
+  if (server) {
+    await new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      // Idle keep-alive sockets would hold close() open; requests in flight still finish.
+      (server as { closeIdleConnections?: () => void }).closeIdleConnections?.();
+      setTimeout(() => {
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        resolve();
+      }, SHUTDOWN_GRACE_MS).unref();
+    });
+  }
+  if (kit) await kit.close(SHUTDOWN_GRACE_MS).catch((err) => log.error({ err }, 'closing the job queues failed'));
+  if (database) await database.close();
+}
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`Miaopu could not start. ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const log: Logger = pino({ level: config.logLevel, base: { role: config.role } });
+
+  let running: Awaited<ReturnType<typeof start>>;
+  try {
+    running = await start(config, log);
+  } catch (error) {
+    const known = error instanceof StartError || ['DataDirLockedError', 'DatabaseUnreachableError', 'QueueUnreachableError'].includes((error as Error).name);
+    process.stderr.write(`Miaopu could not start: ${(error as Error).message}\n`);
+    if (!known) log.error({ err: error }, 'start failed');
+    process.exit(1);
+  }
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) {
+      process.stderr.write('Second signal: exiting now.\n');
+      process.exit(1);
+    }
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    shutdown(log, running.server, running.kit, running.database)
+      .then(() => {
+        log.info('stopped');
+        process.exit(0);
+      })
+      .catch((err) => {
+        log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+await main();

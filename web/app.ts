@@ -1,0 +1,53 @@
+/**
+ * @module
+ * The HTTP application: health endpoints now; the panel, the Lark receiver and the sandbox
+ * mount here. Built from its dependencies, so tests call `app.request` on the same graph.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../core/logger.ts';
+import { lastHeartbeats } from '../core/health.ts';
+
+export interface AppDeps {
+  db: Db;
+  log: Logger;
+  /** Resolves when the job backend answers. */
+  pingQueue: () => Promise<void>;
+  queueBackend: 'redis' | 'postgres';
+}
+
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms).unref()),
+  ]);
+}
+
+export function createApp(deps: AppDeps): Hono {
+  const app = new Hono();
+
+  app.get('/healthz', (c) => c.json({ status: 'ok' }));
+
+  app.get('/readyz', async (c) => {
+    const problems: string[] = [];
+    await within(deps.db.execute(sql`select 1`), 3000, 'database').catch((e: Error) =>
+      problems.push(`database unreachable: ${e.message}`),
+    );
+    await within(deps.pingQueue(), 3000, 'queue').catch((e: Error) =>
+      problems.push(`job queue (${deps.queueBackend}) unreachable: ${e.message}`),
+    );
+    const heartbeats = problems.length === 0 ? await lastHeartbeats(deps.db).catch(() => ({})) : {};
+    const body = { status: problems.length === 0 ? 'ready' : 'unavailable', problems, queueBackend: deps.queueBackend, heartbeats };
+    return c.json(body, problems.length === 0 ? 200 : 503);
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof HTTPException) return error.getResponse();
+    deps.log.error({ err: error, path: c.req.path }, 'request failed');
+    return c.text('服务器内部错误，请稍后重试。', 500);
+  });
+
+  return app;
+}
