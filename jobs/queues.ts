@@ -82,6 +82,8 @@ export interface QueueKitOptions {
   databaseUrl: string;
   /** A schema of its own keeps tests (and several installations on one server) apart. */
   postgresSchema?: string;
+  /** Redis key prefix; tests use one of their own. Defaults to BullMQ's `bull`. */
+  redisPrefix?: string;
   onError?: (error: Error) => void;
 }
 
@@ -135,18 +137,19 @@ export async function createQueueKit(options: QueueKitOptions): Promise<QueueKit
     closeConnection = () => pool.end();
   }
 
+  const prefix = options.redisUrl && options.redisPrefix ? { prefix: options.redisPrefix } : {};
   const queues: Queue[] = [];
   const workers: Worker[] = [];
   return {
     backend: options.redisUrl ? 'redis' : 'postgres',
     queue<Data>(name: QueueName, defaults?: JobsOptions) {
-      const queue = new Queue<Data>(name, { connection: connection as never, defaultJobOptions: defaults }, factory);
+      const queue = new Queue<Data>(name, { connection: connection as never, defaultJobOptions: defaults, ...prefix }, factory);
       queue.on('error', onError);
       queues.push(queue as Queue);
       return queue;
     },
     worker<Data>(name: QueueName, processor: Processor<Data>, opts?: Omit<WorkerOptions, 'connection'>) {
-      const worker = new Worker<Data>(name, processor, { ...opts, connection: connection as never }, factory);
+      const worker = new Worker<Data>(name, processor, { ...opts, ...prefix, connection: connection as never }, factory);
       worker.on('error', onError);
       workers.push(worker as Worker);
       return worker;
