@@ -67,6 +67,13 @@ async function start(config: Config, log: Logger) {
     });
     const { db } = database;
     log.info({ embedded: database.embedded }, database.embedded ? `embedded PostgreSQL running, data in ${config.dataDir}` : 'connected to PostgreSQL');
+    // Reach every service before writing anything, so a failed start leaves no half-done state
+    // (such as an admin whose generated password was never shown).
+    kit = await createQueueKit({
+      redisUrl: config.redisUrl,
+      databaseUrl: database.url,
+      onError: (error) => log.error({ err: error }, 'job queue error'),
+    });
     await runMigrations(db, database.sql);
 
     if (config.lark.mode === 'sandbox') {
@@ -75,11 +82,6 @@ async function start(config: Config, log: Logger) {
     }
     const admin = await ensureAdmin(db, config.adminPassword);
 
-    kit = await createQueueKit({
-      redisUrl: config.redisUrl,
-      databaseUrl: database.url,
-      onError: (error) => log.error({ err: error }, 'job queue error'),
-    });
     const clock = systemClock;
     const system = kit.queue(QUEUE.system);
     if (runsWorker) {
@@ -138,16 +140,9 @@ async function main() {
   }
   const log: Logger = pino({ level: config.logLevel, base: { role: config.role } });
 
-  let running: Awaited<ReturnType<typeof start>>;
-  try {
-    running = await start(config, log);
-  } catch (error) {
-    const known = error instanceof StartError || ['DataDirLockedError', 'DatabaseUnreachableError', 'QueueUnreachableError'].includes((error as Error).name);
-    process.stderr.write(`Miaopu could not start: ${(error as Error).message}\n`);
-    if (!known) log.error({ err: error }, 'start failed');
-    process.exit(1);
-  }
-
+  // Signals are handled from the first moment: one that arrives during start-up stops Miaopu
+  // as soon as start-up has finished, so the embedded database is never left half-started.
+  let running: Awaited<ReturnType<typeof start>> | undefined;
   let stopping = false;
   const stop = (signal: string) => {
     if (stopping) {
@@ -156,6 +151,7 @@ async function main() {
     }
     stopping = true;
     log.info({ signal }, 'shutting down');
+    if (!running) return; // start() sees `stopping` when it returns
     shutdown(log, running.server, running.kit, running.database)
       .then(() => {
         log.info('stopped');
@@ -168,6 +164,19 @@ async function main() {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  try {
+    running = await start(config, log);
+  } catch (error) {
+    const known = error instanceof StartError || ['DataDirLockedError', 'DatabaseUnreachableError', 'QueueUnreachableError'].includes((error as Error).name);
+    process.stderr.write(`Miaopu could not start: ${(error as Error).message}\n`);
+    if (!known) log.error({ err: error }, 'start failed');
+    process.exit(1);
+  }
+  if (stopping) {
+    stopping = false;
+    stop('signal during start-up');
+  }
 }
 
 await main();

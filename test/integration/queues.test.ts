@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../core/clock.ts';
+import { lastHeartbeats } from '../../core/health.ts';
+import { createQueueKit, QUEUE, QueueUnreachableError } from '../../jobs/queues.ts';
+import { HEARTBEAT_SCHEDULER, upsertSchedules } from '../../jobs/schedules.ts';
+import { systemProcessor } from '../../jobs/workers/system.ts';
+import { queueBackends, testDatabase, type TestDatabase } from '../helpers/db.ts';
+
+async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.each(queueBackends())('job queues on $name', ({ name, redisUrl }) => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await testDatabase();
+  });
+  afterAll(() => t.drop());
+
+  it('runs the heartbeat scheduler and records when it ran', async () => {
+    const kit = await createQueueKit({ databaseUrl: t.url, redisUrl, redisPrefix: `t${randomBytes(4).toString('hex')}` });
+    try {
+      expect(kit.backend).toBe(name);
+      await kit.ping();
+      const system = kit.queue(QUEUE.system);
+      kit.worker(QUEUE.system, systemProcessor({ db: t.db, clock: systemClock }));
+      await upsertSchedules(system, { timeZone: 'Asia/Shanghai', heartbeatEveryMs: 300 });
+      // Upserting again at the next boot leaves one scheduler, not two.
+      await upsertSchedules(system, { timeZone: 'Asia/Shanghai', heartbeatEveryMs: 300 });
+      expect(await system.getJobSchedulersCount()).toBe(1);
+
+      const first = await until(async () => (await lastHeartbeats(t.db))[HEARTBEAT_SCHEDULER]);
+      const later = await until(async () => {
+        const at = (await lastHeartbeats(t.db))[HEARTBEAT_SCHEDULER];
+        return at && at > first ? at : undefined;
+      });
+      expect(new Date(later).getTime()).toBeGreaterThan(new Date(first).getTime());
+      await system.removeJobScheduler(HEARTBEAT_SCHEDULER);
+    } finally {
+      await kit.close(2000);
+    }
+  });
+});
+
+describe('job queue start-up errors', () => {
+  it('names Redis when it refuses, within seconds', async () => {
+    const started = Date.now();
+    const error = await createQueueKit({ databaseUrl: 'postgres://unused', redisUrl: 'redis://127.0.0.1:1' }).catch((e) => e);
+    expect(error).toBeInstanceOf(QueueUnreachableError);
+    expect(error.message).toMatch(/Cannot reach Redis at 127\.0\.0\.1:1.*REDIS_URL/);
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * `npm start` as a user meets it: the process, its output, its exit codes.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../db/embedded.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { runMiaopu } from '../helpers/process.ts';
+
+async function readyz(port: number) {
+  const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+  return { status: res.status, body: await res.json() };
+}
+
+describe('starting Miaopu', () => {
+  let t: TestDatabase;
+  beforeAll(async () => {
+    t = await testDatabase();
+  });
+  afterAll(() => t.drop());
+
+  it('refuses a bad variable with its name and exit code 1', async () => {
+    const run = runMiaopu({ PORT: 'eighty', ROLE: 'both' });
+    const { code } = await run.exited;
+    expect(code).toBe(1);
+    expect(run.output()).toContain('PORT: must be a whole number between 1 and 65535');
+    expect(run.output()).toContain('ROLE: must be one of web, worker, all');
+    expect(run.output()).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  it('says which database it cannot reach, within 10 seconds', async () => {
+    const run = runMiaopu({ DATABASE_URL: 'postgres://miaopu:secret@127.0.0.1:1/miaopu', PORT: String(await freePort()) });
+    const { code, ms } = await run.exited;
+    expect(code).toBe(1);
+    expect(ms).toBeLessThan(10_000);
+    expect(run.output()).toContain('Cannot reach PostgreSQL at 127.0.0.1:1/miaopu');
+    expect(run.output()).not.toContain('secret');
+  });
+
+  it('says Redis refuses, within 10 seconds', async () => {
+    const run = runMiaopu({ DATABASE_URL: t.url, REDIS_URL: 'redis://127.0.0.1:1', PORT: String(await freePort()) });
+    const { code, ms } = await run.exited;
+    expect(code).toBe(1);
+    expect(ms).toBeLessThan(10_000);
+    expect(run.output()).toContain('Cannot reach Redis at 127.0.0.1:1');
+  });
+
+  it('names the port when it is taken', async () => {
+    const port = await freePort();
+    const blocker: Server = createServer();
+    await new Promise<void>((r) => blocker.listen(port, () => r()));
+    try {
+      const run = runMiaopu({ DATABASE_URL: t.url, PORT: String(port) });
+      const { code } = await run.exited;
+      expect(code).toBe(1);
+      expect(run.output()).toContain(`Port ${port} is already in use`);
+    } finally {
+      blocker.close();
+    }
+  });
+
+  it('serves /readyz, prints the login once, and stops cleanly on SIGTERM', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const run = runMiaopu({ DATABASE_URL: t.url, PORT: String(port) });
+    const [, password] = await run.waitFor(/Sign in as "admin" with password: (\S+)/);
+    expect(password).toMatch(/^[a-zA-Z2-9]{16}$/);
+    expect(run.output()).toContain(`Panel:  http://localhost:${port}/`);
+    const ready = await readyz(port);
+    expect(ready.status).toBe(200);
+    expect(ready.body.queueBackend).toBe('postgres');
+    const { code } = await run.stop('SIGTERM');
+    expect(code).toBe(0);
+
+    // The second start finds the admin and does not print a new password.
+    const again = runMiaopu({ DATABASE_URL: t.url, PORT: String(port) });
+    await again.waitFor(/Sign in as "admin" \(or another panel user\)/);
+    expect(again.output()).not.toMatch(/with password:/);
+    expect((await again.stop('SIGINT')).code).toBe(0);
+  });
+
+  it('lets two processes start at once on one fresh database without doubling anything', { timeout: 120_000 }, async () => {
+    const fresh = await testDatabase();
+    try {
+      const [web, worker] = [
+        runMiaopu({ DATABASE_URL: fresh.url, ROLE: 'web', PORT: String(await freePort()) }),
+        runMiaopu({ DATABASE_URL: fresh.url, ROLE: 'worker', PORT: String(await freePort()) }),
+      ];
+      await Promise.all([web.waitFor(/Miaopu is running \(web/), worker.waitFor(/Miaopu is running \(worker/)]);
+      const [counts] = await fresh.sql`select (select count(*)::int from units) as units, (select count(*)::int from cadres) as cadres,
+        (select count(*)::int from panel_users) as users`;
+      expect(counts).toEqual({ units: 13, cadres: 300, users: 1 });
+      const printed = [web.output(), worker.output()].filter((o) => /with password:/.test(o));
+      expect(printed).toHaveLength(1);
+      expect((await web.stop()).code).toBe(0);
+      expect((await worker.stop()).code).toBe(0);
+    } finally {
+      await fresh.drop();
+    }
+  });
+
+  it('keeps embedded data across restarts and refuses a second instance on the same DATA_DIR', { timeout: 180_000 }, async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'miaopu-start-'));
+    try {
+      const port = await freePort();
+      const first = runMiaopu({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' });
+      await first.waitFor(/Sign in as "admin" with password:/, 90_000);
+      expect(first.output()).toContain('"cadres":300');
+      expect((await readyz(port)).status).toBe(200);
+
+      const second = runMiaopu({ DATA_DIR: dataDir, PORT: String(await freePort()) });
+      const { code } = await second.exited;
+      expect(code).toBe(1);
+      expect(second.output()).toContain(`Another Miaopu (process ${first.child.pid}) is already running with DATA_DIR=${dataDir}`);
+      expect((await readyz(port)).status).toBe(200);
+
+      expect((await first.stop('SIGTERM')).code).toBe(0);
+
+      const restarted = runMiaopu({ DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'info' });
+      await restarted.waitFor(/Sign in as "admin" \(or another panel user\)/, 90_000);
+      expect(restarted.output()).not.toContain('seeded the demo district');
+      expect((await readyz(port)).status).toBe(200);
+      expect((await restarted.stop('SIGTERM')).code).toBe(0);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

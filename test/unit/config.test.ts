@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../config.ts';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error('expected the configuration to be refused');
+}
+
+describe('configuration', () => {
+  it('starts as the demo with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      publicUrl: 'http://localhost:3000',
+      role: 'all',
+      databaseUrl: undefined,
+      redisUrl: undefined,
+      timeZone: 'Asia/Shanghai',
+      lark: { mode: 'sandbox', domain: 'https://open.feishu.cn' },
+    });
+    expect(config.dataDir).toMatch(/\/data$/);
+  });
+
+  it('uses webhook mode once a Lark app is configured', () => {
+    const config = loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret' });
+    expect(config.lark.mode).toBe('webhook');
+  });
+
+  it('names the variable and what is wrong with it', () => {
+    expect(problemsOf({ PORT: 'eighty' })).toEqual(['PORT: must be a whole number between 1 and 65535']);
+    expect(problemsOf({ PORT: '70000' })).toEqual(['PORT: must be a whole number between 1 and 65535']);
+    expect(problemsOf({ DATABASE_URL: 'mysql://db/miaopu' })[0]).toMatch(/^DATABASE_URL: must be a URL starting with postgres:/);
+    expect(problemsOf({ REDIS_URL: 'localhost:6379' })[0]).toMatch(/^REDIS_URL: must be a URL/);
+    expect(problemsOf({ ROLE: 'both' })).toEqual(['ROLE: must be one of web, worker, all']);
+    expect(problemsOf({ TZ_NAME: 'Mars/Olympus' })).toEqual(['TZ_NAME: must be an IANA time zone such as Asia/Shanghai']);
+    expect(problemsOf({ ADMIN_PASSWORD: 'short' })).toEqual(['ADMIN_PASSWORD: must be at least 8 characters']);
+    expect(problemsOf({ LARK_MODE: 'webhook' })[0]).toMatch(/^LARK_APP_ID and LARK_APP_SECRET: both are required/);
+    expect(problemsOf({ LARK_APP_ID: 'cli_x' })).toContain('LARK_APP_SECRET: required when LARK_APP_ID is set');
+  });
+
+  it('reports every problem at once', () => {
+    expect(problemsOf({ PORT: '0', ROLE: 'x', PUBLIC_URL: 'ftp://x' })).toHaveLength(3);
+  });
+
+  it('refuses split roles on the embedded database, which belongs to one process', () => {
+    expect(problemsOf({ ROLE: 'worker' })[0]).toMatch(/^ROLE: worker .* set DATABASE_URL/);
+    expect(loadConfig({ ROLE: 'worker', DATABASE_URL: 'postgres://db/miaopu' }).role).toBe('worker');
+  });
+
+  it('trims a trailing slash from PUBLIC_URL so links never get a double slash', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://miaopu.example.gov.cn/' }).publicUrl).toBe('https://miaopu.example.gov.cn');
+  });
+});
