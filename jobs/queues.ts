@@ -6,6 +6,7 @@
  */
 import {
   createPostgresBackend,
+  DEFAULT_SCHEMA,
   createRedisBackend,
   Queue,
   runMigrations as runQueueMigrations,
@@ -80,8 +81,6 @@ export interface QueueKitOptions {
   redisUrl?: string;
   /** Used when `redisUrl` is unset. */
   databaseUrl: string;
-  /** A schema of its own keeps tests (and several installations on one server) apart. */
-  postgresSchema?: string;
   /** Redis key prefix; tests use one of their own. Defaults to BullMQ's `bull`. */
   redisPrefix?: string;
   onError?: (error: Error) => void;
@@ -97,6 +96,7 @@ export async function createQueueKit(options: QueueKitOptions): Promise<QueueKit
   let connection: unknown;
   let ping: () => Promise<void>;
   let closeConnection: () => Promise<void>;
+  let abandonConnection: () => Promise<void>;
 
   if (options.redisUrl) {
     await probeRedis(options.redisUrl);
@@ -111,13 +111,14 @@ export async function createQueueKit(options: QueueKitOptions): Promise<QueueKit
     closeConnection = async () => {
       await redis.quit().catch(() => redis.disconnect());
     };
+    abandonConnection = async () => redis.disconnect();
   } else {
-    const schema = options.postgresSchema ?? 'bullmq';
+    // BullMQ's SQL uses unqualified names: a pool handed to it must put its schema on the path.
     const pool = new pg.Pool({
       connectionString: options.databaseUrl,
       max: 20,
       connectionTimeoutMillis: 8000,
-      options: `-c search_path=${schema}`,
+      options: `-c search_path=${DEFAULT_SCHEMA}`,
       application_name: 'miaopu-jobs',
     });
     pool.on('error', onError);
@@ -125,7 +126,7 @@ export async function createQueueKit(options: QueueKitOptions): Promise<QueueKit
       throw new QueueUnreachableError('PostgreSQL for the job queues', error);
     });
     try {
-      await runQueueMigrations(client, schema);
+      await runQueueMigrations(client);
     } finally {
       client.release();
     }
@@ -135,6 +136,10 @@ export async function createQueueKit(options: QueueKitOptions): Promise<QueueKit
       await withTimeout(pool.query('select 1'), 3000, 'the job queue database');
     };
     closeConnection = () => pool.end();
+    // pool.end() waits for checked-out clients, which an abandoned job still holds.
+    abandonConnection = async () => {
+      pool.end().catch(() => {});
+    };
   }
 
   const prefix = options.redisUrl && options.redisPrefix ? { prefix: options.redisPrefix } : {};
@@ -156,15 +161,21 @@ export async function createQueueKit(options: QueueKitOptions): Promise<QueueKit
     },
     ping,
     async close(graceMs = 10_000) {
-      // Let running jobs finish, but never wait longer than the grace period.
-      const graceful = Promise.all(workers.map((w) => w.close()));
+      const orderly = (async () => {
+        await Promise.all(workers.map((w) => w.close()));
+        await Promise.all(queues.map((q) => q.close()));
+        await closeConnection();
+      })();
       const expired = await Promise.race([
-        graceful.then(() => false),
+        orderly.then(() => false),
         new Promise<boolean>((r) => setTimeout(() => r(true), graceMs).unref()),
       ]);
-      if (expired) await Promise.all(workers.map((w) => w.close(true)));
-      await Promise.all(queues.map((q) => q.close()));
-      await closeConnection();
+      // A job still running after the grace period is abandoned: its lock expires and BullMQ's
+      // stalled-job check hands it to the next worker, so it is retried, not lost.
+      if (expired) {
+        orderly.catch(() => {});
+        await abandonConnection();
+      }
     },
   };
 }

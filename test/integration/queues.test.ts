@@ -47,6 +47,38 @@ describe.each(queueBackends())('job queues on $name', ({ name, redisUrl }) => {
       await kit.close(2000);
     }
   });
+
+  it('lets a running job finish on close, but never waits past the grace period', async () => {
+    const kit = await createQueueKit({ databaseUrl: t.url, redisUrl, redisPrefix: `t${randomBytes(4).toString('hex')}` });
+    const finished: string[] = [];
+    const queue = kit.queue<{ ms: number }>(QUEUE.system);
+    let started!: () => void;
+    const running = new Promise<void>((r) => (started = r));
+    kit.worker<{ ms: number }>(QUEUE.system, async (job) => {
+      started();
+      await new Promise((r) => setTimeout(r, job.data.ms));
+      finished.push(job.name);
+    });
+    await queue.add('short', { ms: 400 });
+    await running;
+    const before = Date.now();
+    await kit.close(5000);
+    expect(finished).toEqual(['short']);
+    expect(Date.now() - before).toBeLessThan(5000);
+
+    const stuck = await createQueueKit({ databaseUrl: t.url, redisUrl, redisPrefix: `t${randomBytes(4).toString('hex')}` });
+    let stuckStarted!: () => void;
+    const stuckRunning = new Promise<void>((r) => (stuckStarted = r));
+    stuck.worker(QUEUE.system, async () => {
+      stuckStarted();
+      await new Promise((r) => setTimeout(r, 60_000));
+    });
+    await stuck.queue(QUEUE.system).add('endless', {});
+    await stuckRunning;
+    const closing = Date.now();
+    await stuck.close(1000);
+    expect(Date.now() - closing).toBeLessThan(4000);
+  });
 });
 
 describe('job queue start-up errors', () => {
