@@ -6,6 +6,7 @@
  * or audits a submission: an audit row would tie the rater to the moment and transaction of
  * the ballot, which is exactly what the ledger design avoids.
  */
+import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import {
@@ -172,30 +173,29 @@ export async function insertSlips(
   input: { campaignId: number; category: RaterCategory; day: string; source: BallotSource; ballot: CheckedBallot; paperBatchId?: number },
 ): Promise<void> {
   const { campaignId, category } = input;
-  const rows = await tx
-    .insert(evaluationBallots)
-    .values(
-      input.ballot.slips.map((s) => {
-        const scores = Object.values(s.scores);
-        return {
-          campaignId,
-          targetId: s.targetId,
-          category,
-          submittedOn: input.day,
-          source: input.source,
-          flagged: input.ballot.flagged,
-          overallGrade: s.grade,
-          comment: s.comment,
-          scoreSum: scores.reduce((a, b) => a + b, 0),
-          answerCount: scores.length,
-          paperBatchId: input.paperBatchId ?? null,
-        };
-      }),
-    )
-    .returning({ id: evaluationBallots.id, targetId: evaluationBallots.targetId });
-  const idOf = new Map(rows.map((r) => [r.targetId, r.id]));
-  const answers = input.ballot.slips.flatMap((s) =>
-    Object.entries(s.scores).map(([itemKey, score]) => ({ ballotId: idOf.get(s.targetId)!, campaignId, targetId: s.targetId, category, itemKey, score })),
+  // Random (v4) ids made here, so answers can name their slip without relying on RETURNING order.
+  const slips = input.ballot.slips.map((s) => ({ ...s, id: randomUUID() }));
+  await tx.insert(evaluationBallots).values(
+    slips.map((s) => {
+      const scores = Object.values(s.scores);
+      return {
+        id: s.id,
+        campaignId,
+        targetId: s.targetId,
+        category,
+        submittedOn: input.day,
+        source: input.source,
+        flagged: input.ballot.flagged,
+        overallGrade: s.grade,
+        comment: s.comment,
+        scoreSum: scores.reduce((a, b) => a + b, 0),
+        answerCount: scores.length,
+        paperBatchId: input.paperBatchId ?? null,
+      };
+    }),
+  );
+  const answers = slips.flatMap((s) =>
+    Object.entries(s.scores).map(([itemKey, score]) => ({ ballotId: s.id, campaignId, targetId: s.targetId, category, itemKey, score })),
   );
   // Stay well under PostgreSQL's 65,535 bind parameters per statement.
   for (let i = 0; i < answers.length; i += 5000) await tx.insert(evaluationAnswers).values(answers.slice(i, i + 5000));
