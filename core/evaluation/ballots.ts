@@ -170,7 +170,16 @@ export function votingState(campaign: EvaluationCampaign, now: Date): 'open' | '
 /** Writes one ballot's slips and answers. */
 export async function insertSlips(
   tx: Tx,
-  input: { campaignId: number; category: RaterCategory; day: string; source: BallotSource; ballot: CheckedBallot; paperBatchId?: number },
+  input: {
+    campaignId: number;
+    category: RaterCategory;
+    day: string;
+    source: BallotSource;
+    ballot: CheckedBallot;
+    /** The scale's scores, best first, for the per-slip level counts. */
+    levelScores: readonly number[];
+    paperBatchId?: number;
+  },
 ): Promise<void> {
   const { campaignId, category } = input;
   // Random (v4) ids made here, so answers can name their slip without relying on RETURNING order.
@@ -190,6 +199,7 @@ export async function insertSlips(
         comment: s.comment,
         scoreSum: scores.reduce((a, b) => a + b, 0),
         answerCount: scores.length,
+        levelCounts: input.levelScores.map((level) => scores.filter((x) => x === level).length),
         paperBatchId: input.paperBatchId ?? null,
       };
     }),
@@ -261,7 +271,8 @@ export async function castBallot(db: Db, input: CastInput): Promise<CastOutcome>
       rules: context.campaign.validityRules as ValidityRules,
     });
     assertNoIssues('invalid_ballot', '问卷未完成', issues);
-    await insertSlips(tx, { campaignId: input.campaignId, category, day: localDay(now, input.tz), source: input.source, ballot });
+    const levelScores = context.definition.scale.map((l) => l.score);
+    await insertSlips(tx, { campaignId: input.campaignId, category, day: localDay(now, input.tz), source: input.source, ballot, levelScores });
 
     if (input.publicCode != null) {
       await tx.update(evaluationPublicCodes).set({ used: true }).where(eq(evaluationPublicCodes.codeHash, hashPublicCode(input.publicCode)));

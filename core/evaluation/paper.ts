@@ -194,7 +194,7 @@ export async function importPaperBallots(
       for (const category of new Set(group.map((g) => g.category))) {
         for (const flagged of [false, true]) {
           const part = group.filter((g) => g.category === category && g.flagged === flagged).map((g) => g.slip);
-          if (part.length) await insertSlips(tx, { campaignId: input.campaignId, category, day, source: 'paper', ballot: { slips: part, flagged }, paperBatchId: batch.id });
+          if (part.length) await insertSlips(tx, { campaignId: input.campaignId, category, day, source: 'paper', ballot: { slips: part, flagged }, levelScores: context.definition.scale.map((l) => l.score), paperBatchId: batch.id });
         }
       }
     }

@@ -66,24 +66,28 @@ function rankWithin<T extends { cadreId: number; unitId: number; overall: number
 }
 
 /**
- * Everything the results page shows for one campaign, in three queries: answers tallied per
- * (target, category, item) and per (target, category, score); slips per (target, category,
- * grade); the targets.
+ * Everything the results page shows for one campaign, in three parallel queries: answers
+ * summed per (target, category, item); slips counted per (target, category, grade) with their
+ * level counts summed (the distributions); the targets.
  */
 export async function campaignResults(db: Db, campaignId: number, options: { excludeFlagged?: boolean } = {}): Promise<CampaignResults> {
   const context = await ballotContext(db, campaignId);
   if (!context) throw new EvaluationError('campaign_not_found', '找不到该测评');
+  const def = context.definition;
   const flaggedFilter = options.excludeFlagged
     ? sql`and ballot_id not in (select id from evaluation_ballots where campaign_id = ${campaignId} and flagged)`
     : sql``;
+  // Level i's count summed over slips: level_counts[1] … level_counts[N].
+  const levelSums = sql.join(def.scale.map((_, i) => sql.raw(`sum(level_counts[${i + 1}])::int`)), sql`, `);
   const [answerRows, slipRows, targets] = await Promise.all([
-    db.execute<{ target_id: number; category: RaterCategory; item_key: string | null; score: number | null; total: number; n: number }>(sql`
-      select target_id, category, item_key, score, sum(score)::int as total, count(*)::int as n
+    db.execute<{ target_id: number; category: RaterCategory; item_key: string; total: number; n: number }>(sql`
+      select target_id, category, item_key, sum(score)::int as total, count(*)::int as n
       from evaluation_answers
       where campaign_id = ${campaignId} ${flaggedFilter}
-      group by grouping sets ((target_id, category, item_key), (target_id, category, score))`),
-    db.execute<{ target_id: number; category: RaterCategory; overall_grade: OverallGrade | null; n: number; flagged: number }>(sql`
-      select target_id, category, overall_grade, count(*)::int as n, count(*) filter (where flagged)::int as flagged
+      group by target_id, category, item_key`),
+    db.execute<{ target_id: number; category: RaterCategory; overall_grade: OverallGrade | null; n: number; flagged: number; levels: number[] }>(sql`
+      select target_id, category, overall_grade, count(*)::int as n, count(*) filter (where flagged)::int as flagged,
+             array[${levelSums}] as levels
       from evaluation_ballots
       where campaign_id = ${campaignId} ${options.excludeFlagged ? sql`and not flagged` : sql``}
       group by target_id, category, overall_grade`),
@@ -100,19 +104,18 @@ export async function campaignResults(db: Db, campaignId: number, options: { exc
     if (!t) tallies.set(targetId, (t = {}));
     return (t[category] ??= emptyTally());
   };
-  for (const row of answerRows) {
-    const t = tallyOf(row.target_id, row.category);
-    if (row.item_key != null) t.items[row.item_key] = { sum: row.total, count: row.n };
-    else if (row.score != null) t.levels[row.score] = row.n;
-  }
+  for (const row of answerRows) tallyOf(row.target_id, row.category).items[row.item_key] = { sum: row.total, count: row.n };
   for (const row of slipRows) {
     const t = tallyOf(row.target_id, row.category);
     t.ballots += row.n;
     t.flagged += row.flagged;
     if (row.overall_grade) t.grades[row.overall_grade] = (t.grades[row.overall_grade] ?? 0) + row.n;
+    def.scale.forEach((level, i) => {
+      const n = row.levels[i] ?? 0;
+      if (n > 0) t.levels[level.score] = (t.levels[level.score] ?? 0) + n;
+    });
   }
 
-  const def = context.definition;
   const ctx = {
     weights: context.campaign.weights as Weights,
     dimensions: Object.fromEntries(def.dimensions.map((d) => [d.key, d.items.map((i) => i.key)])),

@@ -98,6 +98,7 @@ export const BUILT_IN_TEMPLATES: Record<string, TemplateDefinition> = {
 };
 
 const KEY = /^[a-z][a-z0-9_]{0,39}$/;
+export const MAX_LEVELS = 10;
 
 /** Every problem with a template definition, in Chinese; empty when it is valid. */
 export function templateIssues(def: TemplateDefinition): string[] {
@@ -105,6 +106,7 @@ export function templateIssues(def: TemplateDefinition): string[] {
   if (!def.name?.trim()) issues.push('问卷名称不能为空');
   const scale = def.scale ?? [];
   if (scale.length < 2) issues.push('评价等次至少需要 2 档');
+  if (scale.length > MAX_LEVELS) issues.push(`评价等次最多 ${MAX_LEVELS} 档`);
   const levelKeys = new Set<string>();
   scale.forEach((level, i) => {
     const n = i + 1;

@@ -25,6 +25,7 @@ CREATE TABLE "evaluation_ballots" (
 	"comment" text,
 	"score_sum" integer NOT NULL,
 	"answer_count" smallint NOT NULL,
+	"level_counts" smallint[] NOT NULL,
 	"paper_batch_id" integer
 );
 --> statement-breakpoint
@@ -129,7 +130,6 @@ ALTER TABLE "evaluation_targets" ADD CONSTRAINT "evaluation_targets_unit_id_unit
 ALTER TABLE "evaluation_template_versions" ADD CONSTRAINT "evaluation_template_versions_template_id_evaluation_templates_id_fk" FOREIGN KEY ("template_id") REFERENCES "public"."evaluation_templates"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "evaluation_template_versions" ADD CONSTRAINT "evaluation_template_versions_created_by_panel_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."panel_users"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "evaluation_answers_tally_idx" ON "evaluation_answers" USING btree ("campaign_id","target_id","category","item_key","score");--> statement-breakpoint
-CREATE INDEX "evaluation_ballots_campaign_idx" ON "evaluation_ballots" USING btree ("campaign_id","target_id","category");--> statement-breakpoint
 CREATE INDEX "evaluation_ballots_target_idx" ON "evaluation_ballots" USING btree ("target_id","campaign_id");--> statement-breakpoint
 CREATE INDEX "evaluation_campaigns_kind_year_idx" ON "evaluation_campaigns" USING btree ("kind","year");--> statement-breakpoint
 CREATE INDEX "evaluation_campaigns_status_idx" ON "evaluation_campaigns" USING btree ("status","closes_at");--> statement-breakpoint

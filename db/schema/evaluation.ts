@@ -194,9 +194,10 @@ export const evaluationPaperBatches = pgTable(
 );
 
 /**
- * The ballot box: one row per (ballot, target), a "slip". No rater id. `scoreSum` and
- * `answerCount` repeat what the answers hold so that overall scores across years aggregate
- * slips instead of every answer.
+ * The ballot box: one row per (ballot, target), a "slip". No rater id. `scoreSum`,
+ * `answerCount` and `levelCounts` repeat what the answers hold, so that distributions and overall
+ * scores aggregate slips (a tenth of the rows) instead of every answer; a covering index
+ * (custom migration `evaluation_covering_indexes`) makes that an index-only scan.
  */
 export const evaluationBallots = pgTable(
   'evaluation_ballots',
@@ -218,13 +219,12 @@ export const evaluationBallots = pgTable(
     comment: text(),
     scoreSum: integer().notNull(),
     answerCount: smallint().notNull(),
+    /** How many answers chose each scale level, best first (the distribution, per slip). */
+    levelCounts: smallint().array().notNull(),
     /** Paper slips remember their import, so a wrong file can be found; chat slips have none. */
     paperBatchId: integer().references(() => evaluationPaperBatches.id, { onDelete: 'cascade' }),
   },
-  (t) => [
-    index('evaluation_ballots_campaign_idx').on(t.campaignId, t.targetId, t.category),
-    index('evaluation_ballots_target_idx').on(t.targetId, t.campaignId),
-  ],
+  (t) => [index('evaluation_ballots_target_idx').on(t.targetId, t.campaignId)],
 );
 
 /**

@@ -249,7 +249,7 @@ describe('democratic evaluation on the demo district', () => {
       where table_schema = 'public' and table_name like 'evaluation_%' order by table_name, ordinal_position`);
     const columns = (table: string) => tables.filter((c) => c.table_name === table).map((c) => c.column_name);
     // The ballot box names no rater: exactly these columns (a new one must be argued for here).
-    expect(columns('evaluation_ballots')).toEqual(['id', 'campaign_id', 'target_id', 'category', 'submitted_on', 'source', 'flagged', 'overall_grade', 'comment', 'score_sum', 'answer_count', 'paper_batch_id']);
+    expect(columns('evaluation_ballots')).toEqual(['id', 'campaign_id', 'target_id', 'category', 'submitted_on', 'source', 'flagged', 'overall_grade', 'comment', 'score_sum', 'answer_count', 'level_counts', 'paper_batch_id']);
     expect(columns('evaluation_answers')).toEqual(['ballot_id', 'campaign_id', 'target_id', 'category', 'item_key', 'score']);
     // The ledger and the codes have no id, no time, nothing a ballot could point at.
     expect(columns('evaluation_completions')).toEqual(['campaign_id', 'cadre_id', 'category']);
