@@ -79,6 +79,7 @@ async function main() {
     }
     const version = await latestTemplateVersion(db, (await templateIdByKey(db, 'political_quality'))!);
     const itemKeys = templateItems(POLITICAL_QUALITY).map((i) => i.key);
+    const itemArray = sql.raw(`array[${itemKeys.map((k) => `'${k}'`).join(',')}]::text[]`);
     const [{ version: pgVersion }] = (await db.execute(sql`select current_setting('server_version') as version`)) as unknown as [{ version: string }];
 
     const generateStart = performance.now();
@@ -96,12 +97,12 @@ async function main() {
       await db.execute(sql`insert into evaluation_targets (campaign_id, cadre_id, unit_id) select ${id}, id, unit_id from cadres`);
       // 100 raters per target: 10 superiors, 20 peers, 40 subordinates, 30 public.
       await db.execute(sql`
-        insert into evaluation_ballots (id, campaign_id, target_id, category, submitted_on, source, overall_grade, score_sum, answer_count, level_counts)
+        insert into evaluation_ballots (id, campaign_id, target_id, category, submitted_on, source, overall_grade, score_sum, answer_count, level_counts, item_scores)
         select gen_random_uuid(), ${id}, t.cadre_id,
                (case when r <= 10 then 'superior' when r <= 30 then 'peer' when r <= 70 then 'subordinate' else 'public' end)::evaluation_rater_category,
                ${`${year}-12-05`}::date, 'chat',
                (array['excellent','competent','competent','basically_competent','incompetent'])[1 + floor(random() * 5)::int]::evaluation_overall_grade,
-               0, ${itemKeys.length}, '{0,0,0,0}'
+               0, ${itemKeys.length}, '{0,0,0,0}', '{}'
         from evaluation_targets t cross join generate_series(1, ${RATERS}) r
         where t.campaign_id = ${id}`);
       // Each target has a "quality" that tilts its answers toward 好 or 差.
@@ -109,11 +110,12 @@ async function main() {
         insert into evaluation_answers (ballot_id, campaign_id, target_id, category, item_key, score)
         select b.id, b.campaign_id, b.target_id, b.category, k.key,
                (array[100, 80, 60, 40])[1 + least(3, floor(random() * (1.2 + 2.8 * ((b.target_id * 7919 + ${year}) % 100) / 100.0)))::int]
-        from evaluation_ballots b cross join unnest(${sql.raw(`array[${itemKeys.map((k) => `'${k}'`).join(',')}]`)}::text[]) as k(key)
+        from evaluation_ballots b cross join unnest(${itemArray}) as k(key)
         where b.campaign_id = ${id}`);
       await db.execute(sql`
-        update evaluation_ballots b set score_sum = s.total, level_counts = s.levels
+        update evaluation_ballots b set score_sum = s.total, level_counts = s.levels, item_scores = s.items
         from (select ballot_id, sum(score)::int as total,
+                     array_agg(score order by array_position(${itemArray}, item_key))::smallint[] as items,
                      array[count(*) filter (where score = 100), count(*) filter (where score = 80),
                            count(*) filter (where score = 60), count(*) filter (where score = 40)]::smallint[] as levels
               from evaluation_answers where campaign_id = ${id} group by ballot_id) s

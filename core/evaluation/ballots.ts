@@ -167,6 +167,11 @@ export function votingState(campaign: EvaluationCampaign, now: Date): 'open' | '
   return 'open';
 }
 
+/** What insertSlips needs from the template to fill a slip's tally columns. */
+export function slipShape(def: TemplateDefinition): { levelScores: number[]; itemKeys: string[] } {
+  return { levelScores: def.scale.map((l) => l.score), itemKeys: templateItems(def).map((i) => i.key) };
+}
+
 /** Writes one ballot's slips and answers. */
 export async function insertSlips(
   tx: Tx,
@@ -178,6 +183,8 @@ export async function insertSlips(
     ballot: CheckedBallot;
     /** The scale's scores, best first, for the per-slip level counts. */
     levelScores: readonly number[];
+    /** The template's item keys in order, for the per-slip score array. */
+    itemKeys: readonly string[];
     paperBatchId?: number;
   },
 ): Promise<void> {
@@ -200,6 +207,7 @@ export async function insertSlips(
         scoreSum: scores.reduce((a, b) => a + b, 0),
         answerCount: scores.length,
         levelCounts: input.levelScores.map((level) => scores.filter((x) => x === level).length),
+        itemScores: input.itemKeys.map((key) => s.scores[key]!),
         paperBatchId: input.paperBatchId ?? null,
       };
     }),
@@ -271,8 +279,7 @@ export async function castBallot(db: Db, input: CastInput): Promise<CastOutcome>
       rules: context.campaign.validityRules as ValidityRules,
     });
     assertNoIssues('invalid_ballot', '问卷未完成', issues);
-    const levelScores = context.definition.scale.map((l) => l.score);
-    await insertSlips(tx, { campaignId: input.campaignId, category, day: localDay(now, input.tz), source: input.source, ballot, levelScores });
+    await insertSlips(tx, { campaignId: input.campaignId, category, day: localDay(now, input.tz), source: input.source, ballot, ...slipShape(context.definition) });
 
     if (input.publicCode != null) {
       await tx.update(evaluationPublicCodes).set({ used: true }).where(eq(evaluationPublicCodes.codeHash, hashPublicCode(input.publicCode)));

@@ -19,7 +19,7 @@ import { cadres } from '../../db/schema/org.ts';
 import { audit } from '../audit.ts';
 import type { Clock } from '../clock.ts';
 import { shuffled } from './ballot-box.ts';
-import { ballotContext, insertSlips, type CheckedBallot } from './ballots.ts';
+import { ballotContext, insertSlips, slipShape, type CheckedBallot } from './ballots.ts';
 import type { ValidityRules } from './campaigns.ts';
 import { EvaluationError } from './errors.ts';
 import { CATEGORY_LABELS } from './scoring.ts';
@@ -194,7 +194,7 @@ export async function importPaperBallots(
       for (const category of new Set(group.map((g) => g.category))) {
         for (const flagged of [false, true]) {
           const part = group.filter((g) => g.category === category && g.flagged === flagged).map((g) => g.slip);
-          if (part.length) await insertSlips(tx, { campaignId: input.campaignId, category, day, source: 'paper', ballot: { slips: part, flagged }, levelScores: context.definition.scale.map((l) => l.score), paperBatchId: batch.id });
+          if (part.length) await insertSlips(tx, { campaignId: input.campaignId, category, day, source: 'paper', ballot: { slips: part, flagged }, ...slipShape(context.definition), paperBatchId: batch.id });
         }
       }
     }

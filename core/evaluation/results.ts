@@ -34,7 +34,7 @@ import {
   type TargetTally,
   type Weights,
 } from './scoring.ts';
-import type { TemplateDefinition } from './templates.ts';
+import { templateItems, type TemplateDefinition } from './templates.ts';
 
 export interface TargetResult {
   cadreId: number;
@@ -66,28 +66,21 @@ function rankWithin<T extends { cadreId: number; unitId: number; overall: number
 }
 
 /**
- * Everything the results page shows for one campaign, in three parallel queries: answers
- * summed per (target, category, item); slips counted per (target, category, grade) with their
- * level counts summed (the distributions); the targets.
+ * Everything the results page shows for one campaign, in two parallel queries: the slips
+ * counted per (target, category, grade) with their level counts and item scores summed, and
+ * the targets.
  */
 export async function campaignResults(db: Db, campaignId: number, options: { excludeFlagged?: boolean } = {}): Promise<CampaignResults> {
   const context = await ballotContext(db, campaignId);
   if (!context) throw new EvaluationError('campaign_not_found', '找不到该测评');
   const def = context.definition;
-  const flaggedFilter = options.excludeFlagged
-    ? sql`and ballot_id not in (select id from evaluation_ballots where campaign_id = ${campaignId} and flagged)`
-    : sql``;
-  // Level i's count summed over slips: level_counts[1] … level_counts[N].
-  const levelSums = sql.join(def.scale.map((_, i) => sql.raw(`sum(level_counts[${i + 1}])::int`)), sql`, `);
-  const [answerRows, slipRows, targets] = await Promise.all([
-    db.execute<{ target_id: number; category: RaterCategory; item_key: string; total: number; n: number }>(sql`
-      select target_id, category, item_key, sum(score)::int as total, count(*)::int as n
-      from evaluation_answers
-      where campaign_id = ${campaignId} ${flaggedFilter}
-      group by target_id, category, item_key`),
-    db.execute<{ target_id: number; category: RaterCategory; overall_grade: OverallGrade | null; n: number; flagged: number; levels: number[] }>(sql`
+  const items = templateItems(def);
+  // Sums of level_counts[1..N] and item_scores[1..M] over slips: the distributions and item totals.
+  const sums = (column: string, n: number) => sql.join(Array.from({ length: n }, (_, i) => sql.raw(`sum(${column}[${i + 1}])::int`)), sql`, `);
+  const [slipRows, targets] = await Promise.all([
+    db.execute<{ target_id: number; category: RaterCategory; overall_grade: OverallGrade | null; n: number; flagged: number; levels: number[]; items: number[] }>(sql`
       select target_id, category, overall_grade, count(*)::int as n, count(*) filter (where flagged)::int as flagged,
-             array[${levelSums}] as levels
+             array[${sums('level_counts', def.scale.length)}] as levels, array[${sums('item_scores', items.length)}] as items
       from evaluation_ballots
       where campaign_id = ${campaignId} ${options.excludeFlagged ? sql`and not flagged` : sql``}
       group by target_id, category, overall_grade`),
@@ -104,7 +97,6 @@ export async function campaignResults(db: Db, campaignId: number, options: { exc
     if (!t) tallies.set(targetId, (t = {}));
     return (t[category] ??= emptyTally());
   };
-  for (const row of answerRows) tallyOf(row.target_id, row.category).items[row.item_key] = { sum: row.total, count: row.n };
   for (const row of slipRows) {
     const t = tallyOf(row.target_id, row.category);
     t.ballots += row.n;
@@ -113,6 +105,12 @@ export async function campaignResults(db: Db, campaignId: number, options: { exc
     def.scale.forEach((level, i) => {
       const n = row.levels[i] ?? 0;
       if (n > 0) t.levels[level.score] = (t.levels[level.score] ?? 0) + n;
+    });
+    // Every slip answers every item (a ballot must be complete), so each item has n answers.
+    items.forEach((item, i) => {
+      const s = (t.items[item.key] ??= { sum: 0, count: 0 });
+      s.sum += row.items[i] ?? 0;
+      s.count += row.n;
     });
   }
 

@@ -26,6 +26,7 @@ CREATE TABLE "evaluation_ballots" (
 	"score_sum" integer NOT NULL,
 	"answer_count" smallint NOT NULL,
 	"level_counts" smallint[] NOT NULL,
+	"item_scores" smallint[] NOT NULL,
 	"paper_batch_id" integer
 );
 --> statement-breakpoint

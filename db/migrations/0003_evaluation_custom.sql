@@ -13,4 +13,4 @@ CREATE TRIGGER evaluation_template_versions_frozen
 -- Covering indexes (drizzle cannot declare INCLUDE): a campaign's slips and its answers are
 -- tallied by index-only scans, for results within 300 ms at 300 targets × 100 raters.
 CREATE INDEX evaluation_ballots_campaign_idx ON evaluation_ballots (campaign_id, target_id, category)
-  INCLUDE (overall_grade, flagged, score_sum, answer_count, level_counts);
+  INCLUDE (overall_grade, flagged, score_sum, answer_count, level_counts, item_scores);

@@ -195,9 +195,10 @@ export const evaluationPaperBatches = pgTable(
 
 /**
  * The ballot box: one row per (ballot, target), a "slip". No rater id. `scoreSum`,
- * `answerCount` and `levelCounts` repeat what the answers hold, so that distributions and overall
- * scores aggregate slips (a tenth of the rows) instead of every answer; a covering index
- * (custom migration `evaluation_covering_indexes`) makes that an index-only scan.
+ * `answerCount`, `levelCounts` and `itemScores` repeat what the answers hold, written in the
+ * same statement, so that results aggregate slips (a tenth of the rows) instead of every
+ * answer; a covering index (custom migration `evaluation_custom`) makes that an index-only
+ * scan. `evaluation_answers` stays the one-row-per-answer record for exports and analysis.
  */
 export const evaluationBallots = pgTable(
   'evaluation_ballots',
@@ -221,6 +222,8 @@ export const evaluationBallots = pgTable(
     answerCount: smallint().notNull(),
     /** How many answers chose each scale level, best first (the distribution, per slip). */
     levelCounts: smallint().array().notNull(),
+    /** The scores again, in the template's item order, so a campaign's item sums need no join. */
+    itemScores: smallint().array().notNull(),
     /** Paper slips remember their import, so a wrong file can be found; chat slips have none. */
     paperBatchId: integer().references(() => evaluationPaperBatches.id, { onDelete: 'cascade' }),
   },

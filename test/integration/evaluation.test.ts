@@ -213,6 +213,18 @@ describe('democratic evaluation on the demo district', () => {
     }
   });
 
+  it('keeps the slips\' tally columns equal to the answers they repeat', async () => {
+    const mismatches = await t.db.execute(sql`
+      with a as (select ballot_id, sum(score)::int as total, count(*)::int as n, array_agg(score order by item_key) as sorted
+                 from evaluation_answers group by ballot_id),
+           b as (select id, score_sum, answer_count,
+                        (select array_agg(x order by k) from unnest(item_scores, ${sql.raw(`array[${ITEMS.map((k) => `'${k}'`).join(',')}]`)}) as u(x, k)) as sorted
+                 from evaluation_ballots)
+      select * from a full join b on a.ballot_id = b.id
+      where a.total is distinct from b.score_sum or a.n is distinct from b.answer_count or a.sorted is distinct from b.sorted`);
+    expect(mismatches).toEqual([]);
+  });
+
   it('refuses ballots once the campaign has closed', async () => {
     const late = fixedClock('2026-12-10T00:00:01Z');
     const superior = proposal.filter((p) => p.category === 'superior')[5]!;
@@ -249,7 +261,7 @@ describe('democratic evaluation on the demo district', () => {
       where table_schema = 'public' and table_name like 'evaluation_%' order by table_name, ordinal_position`);
     const columns = (table: string) => tables.filter((c) => c.table_name === table).map((c) => c.column_name);
     // The ballot box names no rater: exactly these columns (a new one must be argued for here).
-    expect(columns('evaluation_ballots')).toEqual(['id', 'campaign_id', 'target_id', 'category', 'submitted_on', 'source', 'flagged', 'overall_grade', 'comment', 'score_sum', 'answer_count', 'level_counts', 'paper_batch_id']);
+    expect(columns('evaluation_ballots')).toEqual(['id', 'campaign_id', 'target_id', 'category', 'submitted_on', 'source', 'flagged', 'overall_grade', 'comment', 'score_sum', 'answer_count', 'level_counts', 'item_scores', 'paper_batch_id']);
     expect(columns('evaluation_answers')).toEqual(['ballot_id', 'campaign_id', 'target_id', 'category', 'item_key', 'score']);
     // The ledger and the codes have no id, no time, nothing a ballot could point at.
     expect(columns('evaluation_completions')).toEqual(['campaign_id', 'cadre_id', 'category']);
