@@ -25,6 +25,7 @@ import { campaignResults, districtComparison } from '../core/evaluation/results.
 import { DEFAULT_ALERT_RULES, DEFAULT_WEIGHTS } from '../core/evaluation/scoring.ts';
 import { DEFAULT_REMINDER_PLAN } from '../core/evaluation/reminders.ts';
 import { DEFAULT_VALIDITY_RULES } from '../core/evaluation/campaigns.ts';
+import { shuffleBallotBox } from '../core/evaluation/ballot-box.ts';
 
 const RATERS = 100;
 const YEARS = [2022, 2023, 2024, 2025, 2026];
@@ -136,14 +137,18 @@ async function main() {
       client`select campaign_id, target_id, category, avg(score), count(*) from evaluation_answers where campaign_id in ${client(campaignIds)} group by 1, 2, 3`,
     );
 
+    const shuffleStart = performance.now();
+    await db.transaction((tx) => shuffleBallotBox(tx, latest));
+    const shuffleMs = performance.now() - shuffleStart;
     const check = (await campaignResults(db, latest)).targets;
     const table = await districtComparison(db, { kind: 'annual', years: YEARS });
     const ms = (n: number) => `${n.toFixed(1)} ms`;
-    console.log(`PostgreSQL ${pgVersion}; generated ${answers.toLocaleString('en')} answers in ${(generateMs / 1000).toFixed(1)} s`);
+    console.log(`PostgreSQL ${pgVersion}; ${reuse ? `reused ${name} with` : "generated"} ${answers.toLocaleString("en")} answers${reuse ? "" : ` in ${(generateMs / 1000).toFixed(1)} s`}`);
     console.log(`campaign results  (${check.length} targets × ${RATERS} raters × ${itemKeys.length} items = ${campaign_answers.toLocaleString('en')} answers): ` +
       `p95 ${ms(results.p95)} (median ${ms(results.median)}), ceiling 300 ms ${results.p95 < 300 ? 'OK' : 'EXCEEDED'}; bare SQL aggregate p95 ${ms(bare.p95)} (median ${ms(bare.median)})`);
     console.log(`district comparison (${YEARS.length} years, ${answers.toLocaleString('en')} answers, ${table.length} target-years): ` +
       `p95 ${ms(comparison.p95)} (median ${ms(comparison.median)}), ceiling 1 s ${comparison.p95 < 1000 ? 'OK' : 'EXCEEDED'}; bare SQL aggregate p95 ${ms(bareDistrict.p95)} (median ${ms(bareDistrict.median)})`);
+    console.log(`closing a campaign (reshuffling its ${campaign_answers.toLocaleString('en')} answers and ${check.length * RATERS} slips): ${(shuffleMs / 1000).toFixed(1)} s`);
   } finally {
     await client.end({ timeout: 2 });
     if (keep) console.log(`kept database ${name}`);

@@ -16,7 +16,6 @@ import {
   evaluationTargets,
   type EvaluationCampaign,
   type EvaluationKind,
-  type OverallGrade,
   type RaterCategory,
 } from '../../db/schema/evaluation.ts';
 import { ballotContext } from './ballots.ts';
@@ -34,7 +33,7 @@ import {
   type TargetTally,
   type Weights,
 } from './scoring.ts';
-import { templateItems, type TemplateDefinition } from './templates.ts';
+import { OVERALL_GRADES, templateItems, type TemplateDefinition } from './templates.ts';
 
 export interface TargetResult {
   cadreId: number;
@@ -67,8 +66,8 @@ function rankWithin<T extends { cadreId: number; unitId: number; overall: number
 
 /**
  * Everything the results page shows for one campaign, in two parallel queries: the slips
- * counted per (target, category, grade) with their level counts and item scores summed, and
- * the targets.
+ * counted per (target, category) with their grades counted and their level counts and item
+ * scores summed, and the targets.
  */
 export async function campaignResults(db: Db, campaignId: number, options: { excludeFlagged?: boolean } = {}): Promise<CampaignResults> {
   const context = await ballotContext(db, campaignId);
@@ -76,14 +75,16 @@ export async function campaignResults(db: Db, campaignId: number, options: { exc
   const def = context.definition;
   const items = templateItems(def);
   // Sums of level_counts[1..N] and item_scores[1..M] over slips: the distributions and item totals.
+  const gradeCounts = sql.join(OVERALL_GRADES.map((g) => sql.raw(`count(*) filter (where overall_grade = '${g.key}')::int`)), sql`, `);
   const sums = (column: string, n: number) => sql.join(Array.from({ length: n }, (_, i) => sql.raw(`sum(${column}[${i + 1}])::int`)), sql`, `);
   const [slipRows, targets] = await Promise.all([
-    db.execute<{ target_id: number; category: RaterCategory; overall_grade: OverallGrade | null; n: number; flagged: number; levels: number[]; items: number[] }>(sql`
-      select target_id, category, overall_grade, count(*)::int as n, count(*) filter (where flagged)::int as flagged,
+    db.execute<{ target_id: number; category: RaterCategory; n: number; flagged: number; grades: number[]; levels: number[]; items: number[] }>(sql`
+      select target_id, category, count(*)::int as n, count(*) filter (where flagged)::int as flagged,
+             array[${gradeCounts}] as grades,
              array[${sums('level_counts', def.scale.length)}] as levels, array[${sums('item_scores', items.length)}] as items
       from evaluation_ballots
       where campaign_id = ${campaignId} ${options.excludeFlagged ? sql`and not flagged` : sql``}
-      group by target_id, category, overall_grade`),
+      group by target_id, category`),
     db
       .select({ cadreId: evaluationTargets.cadreId, unitId: evaluationTargets.unitId })
       .from(evaluationTargets)
@@ -99,18 +100,17 @@ export async function campaignResults(db: Db, campaignId: number, options: { exc
   };
   for (const row of slipRows) {
     const t = tallyOf(row.target_id, row.category);
-    t.ballots += row.n;
-    t.flagged += row.flagged;
-    if (row.overall_grade) t.grades[row.overall_grade] = (t.grades[row.overall_grade] ?? 0) + row.n;
+    t.ballots = row.n;
+    t.flagged = row.flagged;
+    OVERALL_GRADES.forEach((g, i) => {
+      if (row.grades[i]) t.grades[g.key] = row.grades[i];
+    });
     def.scale.forEach((level, i) => {
-      const n = row.levels[i] ?? 0;
-      if (n > 0) t.levels[level.score] = (t.levels[level.score] ?? 0) + n;
+      if (row.levels[i]) t.levels[level.score] = row.levels[i]!;
     });
     // Every slip answers every item (a ballot must be complete), so each item has n answers.
     items.forEach((item, i) => {
-      const s = (t.items[item.key] ??= { sum: 0, count: 0 });
-      s.sum += row.items[i] ?? 0;
-      s.count += row.n;
+      t.items[item.key] = { sum: row.items[i] ?? 0, count: row.n };
     });
   }
 

@@ -111,7 +111,7 @@ CREATE TABLE "evaluation_templates" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "evaluation_answers" ADD CONSTRAINT "evaluation_answers_ballot_id_evaluation_ballots_id_fk" FOREIGN KEY ("ballot_id") REFERENCES "public"."evaluation_ballots"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "evaluation_answers" ADD CONSTRAINT "evaluation_answers_campaign_id_evaluation_campaigns_id_fk" FOREIGN KEY ("campaign_id") REFERENCES "public"."evaluation_campaigns"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "evaluation_ballots" ADD CONSTRAINT "evaluation_ballots_campaign_id_evaluation_campaigns_id_fk" FOREIGN KEY ("campaign_id") REFERENCES "public"."evaluation_campaigns"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "evaluation_ballots" ADD CONSTRAINT "evaluation_ballots_target_id_cadres_id_fk" FOREIGN KEY ("target_id") REFERENCES "public"."cadres"("id") ON DELETE restrict ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "evaluation_ballots" ADD CONSTRAINT "evaluation_ballots_paper_batch_id_evaluation_paper_batches_id_fk" FOREIGN KEY ("paper_batch_id") REFERENCES "public"."evaluation_paper_batches"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

@@ -231,16 +231,19 @@ export const evaluationBallots = pgTable(
 );
 
 /**
- * One rating of one item on a slip. Campaign, target and category are copied from the slip so
- * that a campaign's tally is an index-only scan of `evaluation_answers_tally_idx`.
+ * One rating of one item on a slip: the one-row-per-answer record, for exports and analysis
+ * (results read the slips' tally columns). `ballotId` has no foreign key on purpose: answers
+ * are only ever written with their slip by `insertSlips`, and closing a campaign rewrites
+ * hundreds of thousands of them, where a per-row key check would double the time. Removing a
+ * campaign still removes its answers through `campaignId`.
  */
 export const evaluationAnswers = pgTable(
   'evaluation_answers',
   {
-    ballotId: uuid()
+    ballotId: uuid().notNull(),
+    campaignId: integer()
       .notNull()
-      .references(() => evaluationBallots.id, { onDelete: 'cascade' }),
-    campaignId: integer().notNull(),
+      .references(() => evaluationCampaigns.id, { onDelete: 'cascade' }),
     targetId: integer().notNull(),
     category: raterCategory().notNull(),
     itemKey: text().notNull(),

@@ -237,13 +237,18 @@ describe('democratic evaluation on the demo district', () => {
   });
 
   it('compares across years: the vertical curve and the district table', async () => {
-    // 2027: only three public raters, 好 for everyone → 100 for every target.
-    const next = await createCampaign(t.db, { title: '2027年度民主测评', kind: 'annual', year: 2027, templateVersionId, unitIds: [orgUnit], opensAt: new Date('2027-12-01T00:00:00Z'), closesAt: new Date('2027-12-10T00:00:00Z') }, null);
+    // 2027: only three public raters, 好 for everyone → 100 for every target. The campaign flags
+    // ballots with more than 90% 好, so all three are flagged (counted, and shown as flagged).
+    const next = await createCampaign(t.db, { title: '2027年度民主测评', kind: 'annual', year: 2027, templateVersionId, unitIds: [orgUnit], opensAt: new Date('2027-12-01T00:00:00Z'), closesAt: new Date('2027-12-10T00:00:00Z'), validityRules: { maxTopShare: 0.9 } }, null);
     await setTargets(t.db, next.id, leaders, null);
     const nextCodes = await issuePublicCodes(t.db, next.id, { count: 3 }, null);
     const clock2027 = fixedClock('2027-12-02T02:00:00Z');
     await openCampaign(t.db, next.id, clock2027, null);
     for (const code of nextCodes) await castBallot(t.db, { campaignId: next.id, publicCode: code, clock: clock2027, tz: TZ, source: 'public', answers: answersFor(leaders, () => 'good', () => 'excellent') });
+
+    const flagged = await campaignResults(t.db, next.id);
+    expect(flagged.targets.map((r) => [r.score.overall, r.score.flaggedBallots])).toEqual(leaders.map(() => [100, 3]));
+    expect((await campaignResults(t.db, next.id, { excludeFlagged: true })).targets.map((r) => r.score.overall)).toEqual(leaders.map(() => null));
 
     const series = await cadreSeries(t.db, leaders[0]!, 'annual');
     expect(series.map((p) => [p.year, p.overall, p.ballots])).toEqual([[2026, 84, 14], [2027, 100, 3]]);
@@ -274,7 +279,7 @@ describe('democratic evaluation on the demo district', () => {
       select conrelid::regclass::text as from_table, confrelid::regclass::text as to_table
       from pg_constraint where contype = 'f' and conrelid::regclass::text like 'evaluation_%'`);
     const boxLinks = fks.filter((f) => ['evaluation_ballots', 'evaluation_answers'].includes(f.from_table));
-    expect(boxLinks.map((f) => f.to_table).sort()).toEqual(['cadres', 'evaluation_ballots', 'evaluation_campaigns', 'evaluation_paper_batches']);
+    expect(boxLinks.map((f) => f.to_table).sort()).toEqual(['cadres', 'evaluation_campaigns', 'evaluation_campaigns', 'evaluation_paper_batches']);
 
     // Every ballot row, every column: ids are random (v4) UUIDs, days only.
     const slips = await t.db.execute<Record<string, unknown>>(sql`select *, xmin::text as xmin, ctid::text as ctid from evaluation_ballots where campaign_id = ${campaignId} order by ctid`);
