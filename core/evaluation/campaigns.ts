@@ -144,6 +144,10 @@ export async function updateCampaign(db: Db, id: number, patch: Partial<Campaign
       ...patch,
     };
     assertNoIssues('invalid_campaign', '测评设置有误', campaignIssues(merged));
+    if (patch.templateVersionId != null) {
+      const [version] = await tx.select({ id: evaluationTemplateVersions.id }).from(evaluationTemplateVersions).where(eq(evaluationTemplateVersions.id, patch.templateVersionId));
+      if (!version) throw new EvaluationError('invalid_campaign', '测评设置有误：所选问卷模板不存在');
+    }
     const [row] = await tx
       .update(evaluationCampaigns)
       .set({ ...merged, title: merged.title.trim(), updatedAt: new Date() })
@@ -283,6 +287,12 @@ export async function issuePublicCodes(
   return db.transaction(async (tx) => {
     const campaign = await loadCampaign(tx, campaignId, true);
     if (campaign.status === 'closed') throw new EvaluationError('closed', '测评已结束，不能再生成测评码');
+    const scope = await tx
+      .select({ id: evaluationTargets.cadreId })
+      .from(evaluationTargets)
+      .where(and(eq(evaluationTargets.campaignId, campaignId), options.unitId == null ? undefined : eq(evaluationTargets.unitId, options.unitId)))
+      .limit(1);
+    if (scope.length === 0) throw new EvaluationError('invalid_codes', options.unitId == null ? '请先设置测评对象' : '该单位没有本次测评的对象');
     const codes = Array.from({ length: options.count }, () =>
       Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join(''),
     );
