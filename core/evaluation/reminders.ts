@@ -108,10 +108,13 @@ export function reminderSlots(plan: ReminderPlan, w: ReminderWindow): ReminderSl
     slots.push({ key: `last:${lastKey}`, at: afterQuiet(at, plan, w.tz) });
   }
   const seen = new Set<number>();
-  return slots
-    .filter((s) => allowed(s.at, plan, w))
-    .sort((a, b) => a.at.getTime() - b.at.getTime())
-    .filter((s) => !seen.has(s.at.getTime()) && seen.add(s.at.getTime()) !== undefined);
+  const unique: ReminderSlot[] = [];
+  for (const slot of slots.filter((s) => allowed(s.at, plan, w)).sort((a, b) => a.at.getTime() - b.at.getTime())) {
+    if (seen.has(slot.at.getTime())) continue;
+    seen.add(slot.at.getTime());
+    unique.push(slot);
+  }
+  return unique;
 }
 
 export interface ReminderDecision {
