@@ -9,8 +9,8 @@
  * - `shuffleBallotBox` rewrites a campaign's slips and answers in one go, ordered by their
  *   random ids, so slips of one submission share nothing any more (run at closing; may also run
  *   on a schedule while a campaign is open).
- * Old row versions stay on disk until VACUUM removes them; only a superuser with pageinspect
- * can read them meanwhile.
+ * Old row versions stay on disk until VACUUM removes them (only a superuser with pageinspect
+ * can read them meanwhile); `vacuumBallotBox` runs it right after a campaign closes.
  */
 import { randomInt } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
@@ -49,4 +49,18 @@ export async function shuffleBallotBox(tx: Tx, campaignId: number): Promise<void
   await tx.execute(sql`delete from evaluation_ballots where campaign_id = ${campaignId}`);
   await tx.execute(sql`insert into evaluation_ballots select * from shuffle_ballots order by id`);
   await tx.execute(sql`insert into evaluation_answers select * from shuffle_answers order by ballot_id, item_key`);
+}
+
+/**
+ * Removes the dead row versions a reshuffle leaves behind (they still carry the old order and
+ * transaction ids) and refreshes the visibility map, so results are index-only scans again.
+ * Cannot run inside a transaction. Best effort: autovacuum does the same a little later.
+ */
+export async function vacuumBallotBox(db: Pick<Db, 'execute'>): Promise<boolean> {
+  try {
+    await db.execute(sql`vacuum (analyze) evaluation_ballots, evaluation_answers, evaluation_completions, evaluation_public_codes`);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -24,7 +24,7 @@ import { assertNoIssues, EvaluationError } from './errors.ts';
 import { DEFAULT_REMINDER_PLAN, reminderPlanIssues, type ReminderPlan } from './reminders.ts';
 import { CATEGORIES, CATEGORY_LABELS, DEFAULT_ALERT_RULES, DEFAULT_WEIGHTS, type AlertRules, type Weights } from './scoring.ts';
 import { latestTemplateVersion } from './templates.ts';
-import { shuffleBallotBox } from './ballot-box.ts';
+import { shuffleBallotBox, vacuumBallotBox } from './ballot-box.ts';
 
 export interface ValidityRules {
   /** Flag a ballot that gives the top level (好) to more than this share of its answers; null: never. */
@@ -331,9 +331,12 @@ export async function openCampaign(db: Db, campaignId: number, clock: Clock, act
   });
 }
 
-/** Closes an open campaign; no ballot is accepted after this, and the box is reshuffled. */
+/**
+ * Closes an open campaign; no ballot is accepted after this, the box is reshuffled and the old
+ * row versions vacuumed away.
+ */
 export async function closeCampaign(db: Db, campaignId: number, clock: Clock, actorId: number | null): Promise<EvaluationCampaign> {
-  return db.transaction(async (tx) => {
+  const closed = await db.transaction(async (tx) => {
     const campaign = await loadCampaign(tx, campaignId, true);
     if (campaign.status !== 'open') throw new EvaluationError('not_open', campaign.status === 'draft' ? '测评尚未发布' : '测评已结束');
     await shuffleBallotBox(tx, campaignId);
@@ -345,6 +348,8 @@ export async function closeCampaign(db: Db, campaignId: number, clock: Clock, ac
     await audit(tx, { actorId, action: 'update', entity: 'evaluation_campaign', entityId: campaignId, diff: { status: ['open', 'closed'] } });
     return row!;
   });
+  await vacuumBallotBox(db);
+  return closed;
 }
 
 /** Closes every open campaign past its closing time; for a scheduled sweep. Returns their ids. */
