@@ -122,7 +122,7 @@ async function main() {
               from evaluation_answers where campaign_id = ${id} group by ballot_id) s
         where s.ballot_id = b.id`);
     }
-    if (!reuse) await client.unsafe('vacuum analyze');
+    await client.unsafe('vacuum analyze');
     const [{ answers }] = (await db.execute(sql`select count(*)::int as answers from evaluation_answers`)) as unknown as [{ answers: number }];
     const generateMs = performance.now() - generateStart;
     const latest = campaignIds.at(-1)!;
