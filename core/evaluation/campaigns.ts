@@ -5,7 +5,7 @@
  * Miaopu proposes who rates whom from the organization; the admin edits and saves it.
  */
 import { createHash, randomInt } from 'node:crypto';
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import {
   evaluationCampaigns,
@@ -204,13 +204,11 @@ export async function proposeRaters(db: Db, campaignId: number): Promise<RaterAs
     .where(eq(evaluationTargets.campaignId, campaignId));
   if (targets.length === 0) return [];
   const targetUnits = [...new Set(targets.map((t) => t.unitId))];
-  const [districtUnits, people] = await Promise.all([
-    db.select({ id: units.id }).from(units).where(and(eq(units.kind, 'district'), sql`${units.parentId} is null`)),
-    db
-      .select({ id: cadres.id, unitId: cadres.unitId, isLeader: cadres.isLeader })
-      .from(cadres)
-      .where(and(eq(cadres.status, 'active'), sql`(${inArray(cadres.unitId, targetUnits)} or ${cadres.unitId} in (select id from units where kind = 'district' and parent_id is null))`)),
-  ]);
+  const districtUnits = await db.select({ id: units.id }).from(units).where(and(eq(units.kind, 'district'), isNull(units.parentId)));
+  const people = await db
+    .select({ id: cadres.id, unitId: cadres.unitId, isLeader: cadres.isLeader })
+    .from(cadres)
+    .where(and(eq(cadres.status, 'active'), inArray(cadres.unitId, [...targetUnits, ...districtUnits.map((u) => u.id)])));
   const districtIds = new Set(districtUnits.map((u) => u.id));
   const targetsByUnit = new Map<number, number[]>();
   for (const t of targets) targetsByUnit.set(t.unitId, [...(targetsByUnit.get(t.unitId) ?? []), t.cadreId]);
@@ -248,6 +246,9 @@ export async function saveRaters(db: Db, campaignId: number, assignments: RaterA
       const stray = a.targetIds.filter((id) => !targetIds.has(id));
       if (stray.length) issues.push(`干部 ${a.cadreId} 的评价对象 ${stray.join('、')} 不在本次测评对象中`);
     }
+    const raterIds = [...new Set(assignments.map((a) => a.cadreId))];
+    const known = raterIds.length ? await tx.select({ id: cadres.id }).from(cadres).where(inArray(cadres.id, raterIds)) : [];
+    if (known.length !== raterIds.length) issues.push('评价人中有不存在的干部');
     assertNoIssues('invalid_raters', '评价人设置有误', issues);
     await tx.delete(evaluationRaters).where(eq(evaluationRaters.campaignId, campaignId));
     if (assignments.length) {

@@ -245,6 +245,9 @@ describe('democratic evaluation on the demo district', () => {
     const nextCodes = await issuePublicCodes(t.db, next.id, { count: 3 }, null);
     const clock2027 = fixedClock('2027-12-02T02:00:00Z');
     await openCampaign(t.db, next.id, clock2027, null);
+    // Published but not yet at its opening time: not open.
+    const early = await castBallot(t.db, { campaignId: next.id, publicCode: nextCodes[0]!, clock: fixedClock('2027-11-30T00:00:00Z'), tz: TZ, source: 'public', answers: answersFor(leaders, () => 'good', () => 'excellent') });
+    expect(early).toEqual({ outcome: 'not_open' });
     for (const code of nextCodes) await castBallot(t.db, { campaignId: next.id, publicCode: code, clock: clock2027, tz: TZ, source: 'public', answers: answersFor(leaders, () => 'good', () => 'excellent') });
 
     const flagged = await campaignResults(t.db, next.id);
