@@ -14,6 +14,7 @@ import { systemClock } from './core/clock.ts';
 import { seedDemo } from './core/demo.ts';
 import type { Logger } from './core/logger.ts';
 import { ADMIN_USERNAME, ensureAdmin } from './core/users.ts';
+import { ensureBuiltInTemplates } from './core/evaluation/templates.ts';
 import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
 import { systemProcessor } from './jobs/workers/system.ts';
@@ -81,6 +82,8 @@ async function start(config: Config, log: Logger) {
       if (seeded.seeded) log.info(seeded, 'sandbox mode: seeded the demo district 青禾区');
     }
     const admin = await ensureAdmin(db, config.adminPassword);
+    // Evaluation (民主测评): the two built-in questionnaires exist in every installation.
+    await ensureBuiltInTemplates(db);
 
     const clock = systemClock;
     const system = kit.queue(QUEUE.system);

@@ -1,0 +1,160 @@
+/**
+ * @module
+ * When to remind raters who have not voted yet, as pure functions of the campaign's plan and a
+ * clock. Slots: at opening, daily at a set time, and on the morning of the last day; never in
+ * quiet hours (a slot inside them moves to their end), optionally never on a weekend, at most
+ * `maxReminders` in all. The sweep (jobs) asks `dueReminder` for each non-responder and records
+ * the slot it sends for, so a sweep that runs twice sends once.
+ */
+import { localParts, zonedTime } from './timezone.ts';
+
+export interface ReminderPlan {
+  atOpening: boolean;
+  /** 'HH:MM' local time, or null for no daily reminder. */
+  dailyAt: string | null;
+  /** Remind on the last day (at `dailyAt`, or at the end of quiet hours when no daily time is set). */
+  lastDay: boolean;
+  quietHours: { from: string; to: string };
+  skipWeekends: boolean;
+  maxReminders: number;
+}
+
+export const DEFAULT_REMINDER_PLAN: ReminderPlan = {
+  atOpening: true,
+  dailyAt: '10:00',
+  lastDay: true,
+  quietHours: { from: '21:00', to: '08:00' },
+  skipWeekends: false,
+  maxReminders: 5,
+};
+
+/** "Remind me in 2 hours". */
+export const SNOOZE_MS = 2 * 60 * 60 * 1000;
+
+const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+export function reminderPlanIssues(plan: ReminderPlan): string[] {
+  const issues: string[] = [];
+  if (plan.dailyAt != null && !HHMM.test(plan.dailyAt)) issues.push('每日提醒时间须为 HH:MM 格式，例如 10:00');
+  if (!HHMM.test(plan.quietHours?.from ?? '') || !HHMM.test(plan.quietHours?.to ?? '')) issues.push('免打扰时段须为 HH:MM 格式，例如 21:00 至 08:00');
+  if (!Number.isInteger(plan.maxReminders) || plan.maxReminders < 0 || plan.maxReminders > 20) issues.push('提醒次数上限须为 0–20 的整数');
+  return issues;
+}
+
+const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+
+/** Whether local time `minute` (0–1439) falls in quiet hours, which may wrap midnight. */
+export function isQuiet(minute: number, quiet: ReminderPlan['quietHours']): boolean {
+  const from = minutesOf(quiet.from);
+  const to = minutesOf(quiet.to);
+  if (from === to) return false;
+  return from < to ? minute >= from && minute < to : minute >= from || minute < to;
+}
+
+export interface ReminderSlot {
+  /** Stable key for de-duplication: `opening`, `daily:YYYY-MM-DD`, `last:YYYY-MM-DD`. */
+  key: string;
+  at: Date;
+}
+
+export interface ReminderWindow {
+  opensAt: Date;
+  closesAt: Date;
+  tz: string;
+}
+
+function allowed(at: Date, plan: ReminderPlan, w: ReminderWindow): boolean {
+  if (at < w.opensAt || at >= w.closesAt) return false;
+  const p = localParts(at, w.tz);
+  if (isQuiet(p.hour * 60 + p.minute, plan.quietHours)) return false;
+  return !(plan.skipWeekends && (p.weekday === 0 || p.weekday === 6));
+}
+
+/** Moves an instant in quiet hours to their end (same or next local day). */
+function afterQuiet(at: Date, plan: ReminderPlan, tz: string): Date {
+  const p = localParts(at, tz);
+  const minute = p.hour * 60 + p.minute;
+  if (!isQuiet(minute, plan.quietHours)) return at;
+  const to = minutesOf(plan.quietHours.to);
+  const end = zonedTime(tz, p.year, p.month, p.day, Math.floor(to / 60), to % 60);
+  return end > at ? end : zonedTime(tz, p.year, p.month, p.day + 1, Math.floor(to / 60), to % 60);
+}
+
+/**
+ * Every slot of the campaign, in time order, before the cap: opening, each day's `dailyAt`,
+ * and the last day's slot. Slots in quiet hours move to their end; slots on skipped weekends or
+ * outside the window are dropped; two slots at the same instant count once.
+ */
+export function reminderSlots(plan: ReminderPlan, w: ReminderWindow): ReminderSlot[] {
+  const slots: ReminderSlot[] = [];
+  if (plan.atOpening) slots.push({ key: 'opening', at: afterQuiet(w.opensAt, plan, w.tz) });
+  const last = localParts(new Date(w.closesAt.getTime() - 1), w.tz);
+  const lastKey = `${last.year}-${String(last.month).padStart(2, '0')}-${String(last.day).padStart(2, '0')}`;
+  if (plan.dailyAt) {
+    const daily = minutesOf(plan.dailyAt);
+    const first = localParts(w.opensAt, w.tz);
+    for (let d = 0; d < 400; d++) {
+      const at = afterQuiet(zonedTime(w.tz, first.year, first.month, first.day + d, Math.floor(daily / 60), daily % 60), plan, w.tz);
+      if (at >= w.closesAt) break;
+      const p = localParts(at, w.tz);
+      const day = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+      slots.push({ key: day === lastKey && plan.lastDay ? `last:${day}` : `daily:${day}`, at });
+    }
+  }
+  if (plan.lastDay && !slots.some((s) => s.key.startsWith('last:'))) {
+    const to = minutesOf(plan.quietHours.to);
+    const morning = afterQuiet(zonedTime(w.tz, last.year, last.month, last.day, Math.floor(to / 60), to % 60), plan, w.tz);
+    const at = morning < w.opensAt ? w.opensAt : morning;
+    slots.push({ key: `last:${lastKey}`, at: afterQuiet(at, plan, w.tz) });
+  }
+  const seen = new Set<number>();
+  const unique: ReminderSlot[] = [];
+  for (const slot of slots.filter((s) => allowed(s.at, plan, w)).sort((a, b) => a.at.getTime() - b.at.getTime())) {
+    if (seen.has(slot.at.getTime())) continue;
+    seen.add(slot.at.getTime());
+    unique.push(slot);
+  }
+  return unique;
+}
+
+export interface ReminderDecision {
+  /** The slot to send for now, or null. */
+  due: ReminderSlot | null;
+  /** The next slot after now, or null when none is left. */
+  next: ReminderSlot | null;
+}
+
+/**
+ * For a rater who has not voted: is a reminder due now? `sent` is how many they already got;
+ * `lastSentAt` the time of the last one (a slot already covered by it is not due again).
+ * Only the most recent passed slot is due, so a sweep that was down for a day sends one
+ * reminder, not a burst.
+ */
+export function dueReminder(
+  plan: ReminderPlan,
+  w: ReminderWindow,
+  state: { sent: number; lastSentAt: Date | null },
+  now: Date,
+): ReminderDecision {
+  const slots = reminderSlots(plan, w);
+  const next = slots.find((s) => s.at > now) ?? null;
+  if (state.sent >= plan.maxReminders || now >= w.closesAt) return { due: null, next: null };
+  const passed = slots.filter((s) => s.at <= now);
+  const latest = passed.at(-1);
+  if (!latest || (state.lastSentAt && state.lastSentAt >= latest.at) || !allowed(now, plan, w)) {
+    return { due: null, next: state.sent >= plan.maxReminders ? null : next };
+  }
+  return { due: latest, next };
+}
+
+/** When a "remind me in 2 hours" should fire: two hours on, pushed past quiet hours and the weekend skip. */
+export function snoozeUntil(plan: ReminderPlan, w: ReminderWindow, now: Date): Date | null {
+  let at = afterQuiet(new Date(now.getTime() + SNOOZE_MS), plan, w.tz);
+  for (let i = 0; i < 3 && plan.skipWeekends; i++) {
+    const p = localParts(at, w.tz);
+    if (p.weekday !== 0 && p.weekday !== 6) break;
+    const to = minutesOf(plan.quietHours.to);
+    at = zonedTime(w.tz, p.year, p.month, p.day + (p.weekday === 6 ? 2 : 1), Math.floor(to / 60), to % 60);
+  }
+  return at < w.closesAt ? at : null;
+}
