@@ -56,6 +56,8 @@ export interface SandboxOptions {
   appId: string;
   appSecret: string;
   botName?: string;
+  /** The organization's name (its root department "0"). */
+  tenantName?: string;
   /** Token lifetime in seconds (Lark: 7200). */
   tokenTtlSeconds?: number;
   now?: () => number;
@@ -87,6 +89,7 @@ export function createSandboxState(options: SandboxOptions) {
     appId: options.appId,
     appSecret: options.appSecret,
     botName: options.botName ?? '苗圃',
+    tenantName: options.tenantName ?? '本单位',
     botOpenId: `ou_${createHash('md5').update(`bot:${options.appId}`).digest('hex')}`,
     tokenTtlSeconds: options.tokenTtlSeconds ?? 7200,
     now,
