@@ -1,0 +1,99 @@
+/**
+ * @module
+ * Operator commands: `npm run cli -- <command>`. Each opens the configured database (the
+ * embedded one by default), does one job and exits; a failure prints one clear line and exits 1.
+ */
+import pino from 'pino';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { openDatabase, type Database } from './db/client.ts';
+import { runMigrations } from './db/migrate.ts';
+import { seedDemo } from './core/demo.ts';
+import { DirectorySyncError } from './core/directory.ts';
+import { syncDirectory } from './core/directory-sync.ts';
+import { createLarkApi, type LarkApi } from './bot/lark.ts';
+import { createSandbox, demoDirectory, SANDBOX_APP_ID, SANDBOX_APP_SECRET } from './bot/sandbox/index.ts';
+
+type Command = (ctx: { config: Config; database: Database; args: string[] }) => Promise<void>;
+
+/** The Lark API the CLI talks to; in sandbox mode an in-process sandbox with the demo directory. */
+function larkFor(config: Config): LarkApi {
+  const log = pino({ level: config.logLevel });
+  if (config.lark.mode === 'sandbox') {
+    const sandbox = createSandbox();
+    sandbox.state.setDirectory(demoDirectory());
+    return createLarkApi({ appId: SANDBOX_APP_ID, appSecret: SANDBOX_APP_SECRET, domain: 'http://sandbox.local/sandbox', fetch: sandbox.fetch, log });
+  }
+  return createLarkApi({ appId: config.lark.appId!, appSecret: config.lark.appSecret!, domain: config.lark.domain, log });
+}
+
+const commands: Record<string, { summary: string; run: Command }> = {
+  migrate: {
+    summary: 'apply database migrations',
+    run: async () => {
+      process.stdout.write('数据库已是最新结构。\n');
+    },
+  },
+  'seed-demo': {
+    summary: 'seed the fictional demo district 青禾区 into an empty database',
+    run: async ({ database }) => {
+      const result = await seedDemo(database.db);
+      process.stdout.write(result.seeded ? `已导入演示数据：${result.units} 个单位，${result.cadres} 名干部。\n` : '数据库中已有单位，未导入演示数据。\n');
+    },
+  },
+  'sync-directory': {
+    summary: 'import departments and users from the Lark directory into units and cadres',
+    run: async ({ config, database }) => {
+      const report = await syncDirectory(database.db, larkFor(config), { actorId: null });
+      process.stdout.write(
+        [
+          `飞书通讯录同步完成：读取 ${report.departments} 个部门、${report.users} 名成员。`,
+          `  单位：新建 ${report.unitsCreated} 个，更新 ${report.unitsUpdated} 个。`,
+          `  干部：关联 ${report.cadresLinked} 名，无变化 ${report.cadresUnchanged} 名。`,
+          report.notInRoster.length > 0 ? `  ${report.notInRoster.length} 名成员不在干部名册中（请先导入名册）。` : '',
+          report.conflicts.length > 0 ? `  ${report.conflicts.length} 名成员的飞书账号已关联到其他干部，未作改动，请人工核对。` : '',
+        ]
+          .filter(Boolean)
+          .join('\n') + '\n',
+      );
+    },
+  },
+};
+
+function usage(): string {
+  return `Usage: npm run cli -- <command>\n\n${Object.entries(commands)
+    .map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`)
+    .join('\n')}\n`;
+}
+
+async function main(argv: string[]) {
+  const [name, ...args] = argv;
+  const command = name ? commands[name] : undefined;
+  if (!command) {
+    process.stderr.write(name ? `Unknown command "${name}".\n\n${usage()}` : usage());
+    process.exit(name ? 1 : 0);
+  }
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (m) => process.stderr.write(`${m}\n`) });
+  try {
+    await runMigrations(database.db, database.sql);
+    await command.run({ config, database, args });
+  } catch (error) {
+    if (error instanceof DirectorySyncError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 1;
+    } else throw error;
+  } finally {
+    await database.close();
+  }
+}
+
+await main(process.argv.slice(2));
