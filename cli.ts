@@ -10,6 +10,7 @@ import { runMigrations } from './db/migrate.ts';
 import { seedDemo } from './core/demo.ts';
 import { DirectorySyncError } from './core/directory.ts';
 import { syncDirectory } from './core/directory-sync.ts';
+import { outboxFailures } from './core/outbox.ts';
 import { createLarkApi, type LarkApi } from './bot/lark.ts';
 import { createSandbox, demoDirectory, SANDBOX_APP_ID, SANDBOX_APP_SECRET } from './bot/sandbox/index.ts';
 
@@ -38,6 +39,17 @@ const commands: Record<string, { summary: string; run: Command }> = {
     run: async ({ database }) => {
       const result = await seedDemo(database.db);
       process.stdout.write(result.seeded ? `已导入演示数据：${result.units} 个单位，${result.cadres} 名干部。\n` : '数据库中已有单位，未导入演示数据。\n');
+    },
+  },
+  'outbox-failures': {
+    summary: 'list Lark messages that could not be delivered (recipient unknown, bot not visible, bad card)',
+    run: async ({ database }) => {
+      const rows = await outboxFailures(database.db);
+      if (rows.length === 0) {
+        process.stdout.write('没有发送失败的消息。\n');
+        return;
+      }
+      for (const r of rows) process.stdout.write(`${r.updatedAt.toISOString()}  ${r.purpose}  ${r.recipient}  尝试 ${r.attempts} 次  ${r.lastError ?? ''}\n`);
     },
   },
   'sync-directory': {

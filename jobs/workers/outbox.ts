@@ -14,7 +14,10 @@ import { LarkError, type LarkApi } from '../../bot/lark.ts';
 import { createSendLimiter, type Limits, type SendLimiter } from '../limiter.ts';
 import type { QueueKit } from '../queues.ts';
 import { QUEUE } from '../queues.ts';
-import type { OutboxJob } from '../outbox.ts';
+import { createOutboxQueue, type OutboxJob } from '../outbox.ts';
+
+/** The scheduler that re-queues rows left pending (a queue that lost jobs, a failed flush). */
+export const OUTBOX_RECOVER_SCHEDULER = 'outbox-recover';
 
 export const LARK_SEND_LIMITS: Limits = { perSecond: 50, perMinute: 1000, perRecipient: 5 };
 
@@ -90,6 +93,23 @@ export async function startOutboxWorker(
   const recent = await sendsSince(deps.db, new Date(Date.now() - 61_000));
   limiter.seed(recent.map((s) => ({ recipient: s.recipient, at: s.sentAt.getTime() })));
   const queue = deps.queue ?? kit.queue<OutboxJob>(QUEUE.outbox);
-  const worker = kit.worker<OutboxJob>(QUEUE.outbox, outboxProcessor({ ...deps, limiter, queue }), { concurrency: deps.concurrency ?? 16 });
+  const send = outboxProcessor({ ...deps, limiter, queue });
+  const outbox = createOutboxQueue(deps.db, queue);
+  const worker = kit.worker<OutboxJob>(
+    QUEUE.outbox,
+    async (job) => {
+      if (job.name === OUTBOX_RECOVER_SCHEDULER) return `requeued ${await outbox.recover()}`;
+      return send(job);
+    },
+    // The queue-wide limiter: a coarse guard shared by every worker process (BullMQ's fixed
+    // windows; 5 per 100 ms keeps even a badly aligned sliding second near 50), and what makes
+    // `queue.rateLimit` pause the queue on a 429. The exact sliding limits are the limiter above.
+    { concurrency: deps.concurrency ?? 16, limiter: { max: 5, duration: 100 } },
+  );
+  await queue.upsertJobScheduler(
+    OUTBOX_RECOVER_SCHEDULER,
+    { every: 5 * 60_000 },
+    { name: OUTBOX_RECOVER_SCHEDULER, data: { id: '' }, opts: { removeOnComplete: 10, removeOnFail: 50 } },
+  );
   return { worker, queue, limiter };
 }

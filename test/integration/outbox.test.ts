@@ -95,6 +95,30 @@ for (const backend of queueBackends()) {
       expect(new Set(rows.map((r) => r.larkMessageId))).toEqual(new Set(delivered.map((m) => m.message_id)));
     }, 90_000);
 
+    it('delivers once when a worker crashed after Lark accepted the message, and patches cards in place', async () => {
+      const h = harness();
+      const me = demoOpenId(70);
+      const id = (await addToOutbox(t.db, { recipient: me, purpose: 'test.crash', msgType: 'interactive', payload: card(1) }))!;
+      // The crashed worker got this far: Lark has the message, the row still says pending.
+      const before = await h.lark.sendMessage({ receiveId: me, msgType: 'interactive', content: card(1), uuid: id });
+      const { worker } = await h.start();
+      await h.outbox.flush([id]);
+      await until(async () => (await statusCounts()).sent === 1, 10_000, 'sent');
+      expect(h.sandbox.state.sentTo(me)).toHaveLength(1);
+      const [row] = await outboxRows(t.db, [id]);
+      expect(row!.larkMessageId).toBe(before.messageId);
+
+      const submitted = { ...card(1), header: { title: { tag: 'plain_text', content: '已提交 ✓' } } };
+      const patch = (await addToOutbox(t.db, { kind: 'patch', recipient: me, larkMessageId: before.messageId, purpose: 'test.patch', msgType: 'interactive', payload: submitted }))!;
+      await h.outbox.flush([patch]);
+      await until(async () => (await statusCounts()).sent === 2, 10_000, 'patched');
+      await worker.close();
+      const stored = h.sandbox.state.messages.get(before.messageId)!;
+      expect(stored.updated).toBe(true);
+      expect(JSON.parse(stored.content).header.title.content).toBe('已提交 ✓');
+      expect(h.sandbox.state.sentTo(me)).toHaveLength(1);
+    }, 30_000);
+
     it('pauses for the reset time on a 429 and then delivers', async () => {
       const h = harness();
       h.sandbox.state.inject({ path: '/open-apis/im/v1/messages', status: 429, code: 99991400, headers: { 'x-ogw-ratelimit-reset': '2' } });
