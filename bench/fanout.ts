@@ -32,6 +32,12 @@ function idealMs(n: number, limits = LARK_LIMITS): number {
   return t[n - 1]!;
 }
 
+function bucket(offsets: number[], width: number): number[] {
+  const counts: number[] = [];
+  for (const o of offsets) counts[Math.floor(o / width)] = (counts[Math.floor(o / width)] ?? 0) + 1;
+  return Array.from(counts, (c) => c ?? 0);
+}
+
 const database = await benchDatabase();
 const kit = await createQueueKit({ databaseUrl: database.url, redisUrl: process.env.REDIS_URL, redisPrefix: `miaopu-bench-${process.pid}` });
 try {
@@ -90,10 +96,13 @@ try {
     rateLimited429: sandbox.state.stats.rateLimited,
     duplicates,
     wallClockMs: Math.round(performance.now() - started),
+    /** Messages Lark accepted in each 10 s from the first: where time went, if the ratio is low. */
+    per10s: bucket(delivered.map((m) => m.create_time - first), 10_000),
   };
   process.stdout.write(
     `\nFan-out: ${result.figure.value} sends/s over ${(spanMs / 1000).toFixed(1)} s   ceiling: ${result.ceiling.value}/s (${(ideal / 1000).toFixed(1)} s)   ratio ${result.ratio}\n` +
-      `         429s: ${result.rateLimited429}   duplicates: ${duplicates}   delivered: ${delivered.length}/${MESSAGES}\n`,
+      `         429s: ${result.rateLimited429}   duplicates: ${duplicates}   delivered: ${delivered.length}/${MESSAGES}\n` +
+      `         accepted per 10 s: ${result.per10s.join(' ')}\n`,
   );
   await writeFile(new URL('./results/fanout.json', import.meta.url), `${JSON.stringify(result, null, 2)}\n`);
 } finally {

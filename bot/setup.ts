@@ -56,6 +56,9 @@ export function createLarkLayer(deps: LarkLayerDeps): LarkLayer {
   const appSecret = config.lark.appSecret ?? SANDBOX_APP_SECRET;
   const domain = isSandbox ? `${config.publicUrl}/sandbox` : config.lark.domain;
 
+  if (mode === 'webhook' && !encryptKey && !verificationToken) {
+    log.warn('LARK_ENCRYPT_KEY and LARK_VERIFICATION_TOKEN are both unset: /lark/events accepts unauthenticated events. Set both in production.');
+  }
   const api = createLarkApi({ appId, appSecret, domain, log: log.child({ component: 'lark' }) });
   const bot = createBot({
     db: deps.db,
