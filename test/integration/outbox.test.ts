@@ -8,7 +8,7 @@ import { demoOpenId, seedDemo } from '../../core/demo.ts';
 import { addToOutbox, outboxFailures, outboxRows } from '../../core/outbox.ts';
 import { createOutboxQueue } from '../../jobs/outbox.ts';
 import { createQueueKit, type QueueKit } from '../../jobs/queues.ts';
-import { startOutboxWorker } from '../../jobs/workers/outbox.ts';
+import { OUTBOX_RECOVER_SCHEDULER, startOutboxWorker } from '../../jobs/workers/outbox.ts';
 import { testDatabase, queueBackends, type TestDatabase } from '../helpers/db.ts';
 import { memoryLogger } from '../helpers/log.ts';
 
@@ -117,6 +117,21 @@ for (const backend of queueBackends()) {
       expect(stored.updated).toBe(true);
       expect(JSON.parse(stored.content).header.title.content).toBe('已提交 ✓');
       expect(h.sandbox.state.sentTo(me)).toHaveLength(1);
+    }, 30_000);
+
+    it('sends rows whose jobs were lost when the recovery sweep runs', async () => {
+      const h = harness();
+      // Written and committed, but the queue never heard of it (Redis lost its data, a flush failed).
+      const id = (await addToOutbox(t.db, { recipient: demoOpenId(80), purpose: 'test.lost', msgType: 'text', payload: { text: '你好' } }))!;
+      const { worker, queue } = await h.start();
+      try {
+        // What the every-5-minutes scheduler does when it fires.
+        await queue.add(OUTBOX_RECOVER_SCHEDULER, { id: '' });
+        await until(async () => (await statusCounts()).sent === 1, 10_000, 'the lost row sent');
+      } finally {
+        await worker.close();
+      }
+      expect(h.sandbox.state.sentTo(demoOpenId(80)).map((m) => m.uuid)).toEqual([id]);
     }, 30_000);
 
     it('pauses for the reset time on a 429 and then delivers', async () => {
