@@ -1,68 +1,110 @@
 /**
  * @module
- * Operator commands: `npm run cli -- <command>`. Each opens the database the same way the
- * server does (DATABASE_URL or embedded PostgreSQL under DATA_DIR), so run them while the
- * server is stopped when using the embedded database.
+ * Operator commands: `npm run cli -- <command>`. Each opens the configured database (the
+ * embedded one by default), does one job and exits; a failure prints one clear line and exits 1.
  */
+import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { seedDemo } from './core/demo.ts';
+import { DirectorySyncError } from './core/directory.ts';
+import { syncDirectory } from './core/directory-sync.ts';
+import { outboxFailures } from './core/outbox.ts';
+import { createLarkApi, type LarkApi } from './bot/lark.ts';
+import { createSandbox, demoDirectory, SANDBOX_APP_ID, SANDBOX_APP_SECRET } from './bot/sandbox/index.ts';
 
-type Command = { summary: string; run(config: Config, database: Database, args: string[]): Promise<void> };
+type Command = (ctx: { config: Config; database: Database; args: string[] }) => Promise<void>;
 
-const commands: Record<string, Command> = {
+/** The Lark API the CLI talks to; in sandbox mode an in-process sandbox with the demo directory. */
+function larkFor(config: Config): LarkApi {
+  const log = pino({ level: config.logLevel });
+  if (config.lark.mode === 'sandbox') {
+    const sandbox = createSandbox();
+    sandbox.state.setDirectory(demoDirectory());
+    return createLarkApi({ appId: SANDBOX_APP_ID, appSecret: SANDBOX_APP_SECRET, domain: 'http://sandbox.local/sandbox', fetch: sandbox.fetch, log });
+  }
+  return createLarkApi({ appId: config.lark.appId!, appSecret: config.lark.appSecret!, domain: config.lark.domain, log });
+}
+
+const commands: Record<string, { summary: string; run: Command }> = {
   migrate: {
     summary: 'apply database migrations',
-    async run(_config, database) {
-      await runMigrations(database.db, database.sql);
-      console.log('Migrations applied.');
+    run: async () => {
+      process.stdout.write('数据库已是最新结构。\n');
     },
   },
   'seed-demo': {
     summary: 'seed the fictional demo district 青禾区 into an empty database',
-    async run(_config, database) {
-      await runMigrations(database.db, database.sql);
+    run: async ({ database }) => {
       const result = await seedDemo(database.db);
-      console.log(
-        result.seeded
-          ? `Seeded ${result.units} units and ${result.cadres} cadres.`
-          : 'The database already has units; nothing seeded (the demo only goes into an empty organization).',
+      process.stdout.write(result.seeded ? `已导入演示数据：${result.units} 个单位，${result.cadres} 名干部。\n` : '数据库中已有单位，未导入演示数据。\n');
+    },
+  },
+  'outbox-failures': {
+    summary: 'list Lark messages that could not be delivered (recipient unknown, bot not visible, bad card)',
+    run: async ({ database }) => {
+      const rows = await outboxFailures(database.db);
+      if (rows.length === 0) {
+        process.stdout.write('没有发送失败的消息。\n');
+        return;
+      }
+      for (const r of rows) process.stdout.write(`${r.updatedAt.toISOString()}  ${r.purpose}  ${r.recipient}  尝试 ${r.attempts} 次  ${r.lastError ?? ''}\n`);
+    },
+  },
+  'sync-directory': {
+    summary: 'import departments and users from the Lark directory into units and cadres',
+    run: async ({ config, database }) => {
+      const report = await syncDirectory(database.db, larkFor(config), { actorId: null });
+      process.stdout.write(
+        [
+          `飞书通讯录同步完成：读取 ${report.departments} 个部门、${report.users} 名成员。`,
+          `  单位：新建 ${report.unitsCreated} 个，更新 ${report.unitsUpdated} 个。`,
+          `  干部：关联 ${report.cadresLinked} 名，无变化 ${report.cadresUnchanged} 名。`,
+          report.notInRoster.length > 0 ? `  ${report.notInRoster.length} 名成员不在干部名册中（请先导入名册）。` : '',
+          report.conflicts.length > 0 ? `  ${report.conflicts.length} 名成员的飞书账号已关联到其他干部，未作改动，请人工核对。` : '',
+        ]
+          .filter(Boolean)
+          .join('\n') + '\n',
       );
     },
   },
 };
 
 function usage(): string {
-  return ['Usage: npm run cli -- <command>', '', ...Object.entries(commands).map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`)].join('\n');
+  return `Usage: npm run cli -- <command>\n\n${Object.entries(commands)
+    .map(([name, c]) => `  ${name.padEnd(16)} ${c.summary}`)
+    .join('\n')}\n`;
 }
 
 async function main(argv: string[]) {
   const [name, ...args] = argv;
   const command = name ? commands[name] : undefined;
   if (!command) {
-    console.error(name ? `Unknown command "${name}".\n\n${usage()}` : usage());
-    process.exit(name ? 2 : 0);
+    process.stderr.write(name ? `Unknown command "${name}".\n\n${usage()}` : usage());
+    process.exit(name ? 1 : 0);
   }
   let config: Config;
   try {
     config = loadConfig(process.env);
   } catch (error) {
     if (error instanceof ConfigError) {
-      console.error(error.message);
+      process.stderr.write(`${error.message}\n`);
       process.exit(1);
     }
     throw error;
   }
-  let database: Database | undefined;
+  const database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (m) => process.stderr.write(`${m}\n`) });
   try {
-    database = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, log: (m) => console.error(m) });
-    await command.run(config, database, args);
+    await runMigrations(database.db, database.sql);
+    await command.run({ config, database, args });
   } catch (error) {
-    console.error(`${name} failed: ${(error as Error).message}`);
-    process.exitCode = 1;
+    if (error instanceof DirectorySyncError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exitCode = 1;
+    } else throw error;
   } finally {
-    await database?.close();
+    await database.close();
   }
 }
 

@@ -19,6 +19,11 @@ import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
 import { systemProcessor } from './jobs/workers/system.ts';
 import { createApp } from './web/app.ts';
+// Lark layer
+import { createLarkLayer, type LarkLayer } from './bot/setup.ts';
+import { createPendingRegistry } from './core/pending.ts';
+import { createOutboxQueue } from './jobs/outbox.ts';
+import { startOutboxWorker } from './jobs/workers/outbox.ts';
 
 /** A failure the operator can fix; printed as one clear line, without a stack trace. */
 class StartError extends Error {}
@@ -60,6 +65,7 @@ async function start(config: Config, log: Logger) {
   let database: Database | undefined;
   let kit: QueueKit | undefined;
   let server: ServerType | undefined;
+  let lark: LarkLayer | undefined;
   try {
     database = await openDatabase({
       databaseUrl: config.databaseUrl,
@@ -92,13 +98,26 @@ async function start(config: Config, log: Logger) {
       await upsertSchedules(system, { timeZone: config.timeZone });
     }
 
+    // Lark layer: outbox queue, bot (receiver, router, sandbox), outbox worker.
+    const outboxQueue = createOutboxQueue(db, kit.queue(QUEUE.outbox));
+    const pending = createPendingRegistry(log);
+    lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush });
+    if (runsWorker) {
+      await startOutboxWorker(kit, { db, lark: lark.api, clock, log: log.child({ component: 'outbox' }) });
+      const requeued = await outboxQueue.recover();
+      if (requeued > 0) log.info({ requeued }, 'outbox: re-queued pending messages');
+    }
+
     if (runsWeb) {
       const app = createApp({ db, log, pingQueue: kit.ping, queueBackend: kit.backend });
+      app.route('/', lark.routes);
       server = await listen(app, config.port);
+      lark.start();
     }
 
     const lines = [`Miaopu is running (${config.role}; jobs on ${kit.backend === 'redis' ? 'Redis' : 'PostgreSQL'}; Lark: ${config.lark.mode}).`];
     if (runsWeb) lines.push(`  Panel:  ${config.publicUrl}/`, `  Ready:  ${config.publicUrl}/readyz`);
+    if (runsWeb && lark.sandbox) lines.push(`  Lark sandbox chat simulator: ${config.publicUrl}/sandbox/chat`);
     if (admin.generatedPassword) {
       lines.push(`  Sign in as "${ADMIN_USERNAME}" with password: ${admin.generatedPassword}`, '  (shown only this once; set ADMIN_PASSWORD to choose your own)');
     } else if (admin.created) {
@@ -108,9 +127,11 @@ async function start(config: Config, log: Logger) {
     }
     process.stdout.write(`\n${lines.join('\n')}\n\n`);
   } catch (error) {
+    lark?.stop();
     await shutdown(log, server, kit, database).catch(() => {});
     throw error;
   }
+  if (lark) stops.push(async () => lark!.stop());
   return { server, kit, database, stops };
 }
 
@@ -155,7 +176,9 @@ async function main() {
     stopping = true;
     log.info({ signal }, 'shutting down');
     if (!running) return; // start() sees `stopping` when it returns
-    shutdown(log, running.server, running.kit, running.database)
+    const { stops, server, kit, database } = running;
+    Promise.all(stops.map((s) => s()))
+      .then(() => shutdown(log, server, kit, database))
       .then(() => {
         log.info('stopped');
         process.exit(0);

@@ -26,9 +26,9 @@ const SURNAMES = '王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗�
 const GIVEN_MALE = '伟强磊军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林晨阳峰建志国春东海振锋毅博文昊';
 const GIVEN_FEMALE = '芳娜敏静丽艳娟霞秀英慧玲婷雪琳颖洁倩璐萍红梅琴云莉蕾晶瑶佳欣悦怡岚薇雯馨蓉';
 
-type DemoUnit = { key: string; name: string; kind: 'district' | 'subdistrict' | 'park' | 'bureau' | 'office'; parent?: string };
+export type DemoUnit = { key: string; name: string; kind: 'district' | 'subdistrict' | 'park' | 'bureau' | 'office'; parent?: string };
 
-const DEMO_UNITS: DemoUnit[] = [
+export const DEMO_UNITS: DemoUnit[] = [
   { key: 'district', name: '青禾区', kind: 'district' },
   { key: 'org', name: '区委组织部', kind: 'office', parent: 'district' },
   { key: 'drc', name: '区发展和改革局', kind: 'bureau', parent: 'district' },

@@ -23,6 +23,8 @@ import pg from 'pg';
 export const QUEUE = {
   /** Boot-time schedulers that prove the wiring and run the sweeps. */
   system: 'system',
+  /** Every proactive Lark message; the job id is the outbox row id. */
+  outbox: 'outbox',
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 

@@ -4,3 +4,4 @@ export * from './users.ts';
 export * from './audit.ts';
 export * from './system.ts';
 export * from './evaluation.ts';
+export * from './lark.ts';

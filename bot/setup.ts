@@ -1,0 +1,106 @@
+/**
+ * @module
+ * The Lark layer as `main.ts` starts it, per LARK_MODE:
+ * - `sandbox`: the local Lark Open Platform under `/sandbox` on Miaopu's own server (the real
+ *   SDK talks to it over HTTP), its event pusher, and the chat simulator at `/sandbox/chat`;
+ * - `webhook`: the receiver at `/lark/events` and `/lark/card`;
+ * - `websocket`: the long connection, feeding the same router (the receiver stays mounted).
+ */
+import { randomBytes } from 'node:crypto';
+import { Hono, type MiddlewareHandler } from 'hono';
+import type { Config } from '../config.ts';
+import type { Db } from '../db/client.ts';
+import type { Logger } from '../core/logger.ts';
+import type { PendingRegistry } from '../core/pending.ts';
+import { createBot, type Bot } from './index.ts';
+import { createLarkApi, type LarkApi } from './lark.ts';
+import { createSandbox, demoDirectory, SANDBOX_APP_ID, SANDBOX_APP_SECRET, type Sandbox } from './sandbox/index.ts';
+import { createEventPusher, type EventPusher } from './sandbox/pusher.ts';
+import { createSimulator } from './sandbox/simulator.tsx';
+import { startLongConnection, type LongConnection } from './ws.ts';
+
+export interface LarkLayerDeps {
+  config: Config;
+  db: Db;
+  log: Logger;
+  pending: PendingRegistry;
+  /** Queues committed outbox rows (the outbox queue's `flush`). */
+  flushOutbox: (ids: string[]) => Promise<void>;
+  /** The panel's sign-in check for the chat simulator; a no-op until the panel exists. */
+  simulatorGuard?: MiddlewareHandler;
+}
+
+export interface LarkLayer {
+  api: LarkApi;
+  bot: Bot;
+  /** Mount at `/`: `/lark/*`, and `/sandbox/*` in sandbox mode. */
+  routes: Hono;
+  sandbox?: Sandbox & { pusher: EventPusher };
+  /** Opens the long connection in websocket mode; nothing otherwise. */
+  start(): void;
+  stop(): void;
+}
+
+const noGuard: MiddlewareHandler = async (_c, next) => {
+  await next();
+};
+
+export function createLarkLayer(deps: LarkLayerDeps): LarkLayer {
+  const { config, log } = deps;
+  const mode = config.lark.mode;
+  const isSandbox = mode === 'sandbox';
+  // The sandbox signs and encrypts like Lark; without configured secrets it makes its own per boot.
+  const encryptKey = config.lark.encryptKey ?? (isSandbox ? randomBytes(16).toString('hex') : undefined);
+  const verificationToken = config.lark.verificationToken ?? (isSandbox ? randomBytes(16).toString('hex') : undefined);
+  const appId = config.lark.appId ?? SANDBOX_APP_ID;
+  const appSecret = config.lark.appSecret ?? SANDBOX_APP_SECRET;
+  const domain = isSandbox ? `${config.publicUrl}/sandbox` : config.lark.domain;
+
+  if (mode === 'webhook' && !encryptKey && !verificationToken) {
+    log.warn('LARK_ENCRYPT_KEY and LARK_VERIFICATION_TOKEN are both unset: /lark/events accepts unauthenticated events. Set both in production.');
+  }
+  const api = createLarkApi({ appId, appSecret, domain, log: log.child({ component: 'lark' }) });
+  const bot = createBot({
+    db: deps.db,
+    log: log.child({ component: 'bot' }),
+    pending: deps.pending,
+    flushOutbox: deps.flushOutbox,
+    botOpenId: () => api.botOpenId(),
+    encryptKey,
+    verificationToken,
+  });
+  const routes = new Hono();
+  routes.route('/lark', bot.receiver);
+
+  let sandbox: LarkLayer['sandbox'];
+  if (isSandbox) {
+    const sb = createSandbox({ appId, appSecret, tenantName: '青禾区' });
+    sb.state.setDirectory(demoDirectory());
+    const pusher = createEventPusher({
+      state: sb.state,
+      // In-process: the receiver is on this same server.
+      deliver: (input, init) => Promise.resolve(routes.fetch(input instanceof Request ? input : new Request(input, init))),
+      url: `${config.publicUrl}/lark/events`,
+      encryptKey,
+      verificationToken,
+    });
+    routes.route('/sandbox/chat', createSimulator({ state: sb.state, pusher, guard: deps.simulatorGuard ?? noGuard }));
+    routes.route('/sandbox', sb.api);
+    sandbox = { ...sb, pusher };
+  }
+
+  let connection: LongConnection | undefined;
+  return {
+    api,
+    bot,
+    routes,
+    sandbox,
+    start() {
+      if (mode !== 'websocket') return;
+      connection = startLongConnection({ appId, appSecret, domain: config.lark.domain, handle: bot.router.handle, log });
+    },
+    stop() {
+      connection?.close();
+    },
+  };
+}
