@@ -1,0 +1,41 @@
+/**
+ * @module
+ * Mounts the panel on the application: security headers with a strict Content-Security-Policy,
+ * the CSRF origin check, static assets, sign-in, and the pages. Every page guards itself with
+ * `requireUser`, so routes mounted beside the panel (health, Lark events, the sandbox) are not
+ * affected by the panel's sign-in.
+ */
+import type { Hono } from 'hono';
+import { csrf } from 'hono/csrf';
+import { secureHeaders } from 'hono/secure-headers';
+import type { PanelDeps } from './context.ts';
+import { staticRoutes } from './static.ts';
+import { loginRoutes } from './pages/login.tsx';
+import { dashboardRoutes } from './pages/dashboard.tsx';
+
+export function mountPanel(app: Hono, deps: PanelDeps): void {
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      // The default no-referrer makes browsers send `Origin: null` on same-origin fetches,
+      // which the CSRF check would refuse on plain http.
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  // Lark's own POSTs are JSON and carry no browser Origin; the check applies to form posts.
+  app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL(deps.publicUrl).origin }));
+  app.route('/', staticRoutes());
+  app.route('/', loginRoutes(deps));
+  app.route('/', dashboardRoutes(deps));
+}
