@@ -20,7 +20,9 @@ describe('panel sign-in and sessions', () => {
     const b = browser(panel.app);
     const home = await b.get('/?from=王');
     expect(home.status).toBe(302);
-    expect(home.headers.get('location')).toBe('/login?next=%2F%3Ffrom%3D%E7%8E%8B');
+    const location = new URL(home.headers.get('location')!, ORIGIN);
+    expect(location.pathname).toBe('/login');
+    expect(decodeURIComponent(location.searchParams.get('next')!)).toBe('/?from=王');
     const page = await b.get('/login');
     const html = await page.text();
     expect(html).toContain('name="username"');
