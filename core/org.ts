@@ -247,6 +247,8 @@ export type UpdateResult = { ok: true; cadre: CadreProfile } | { ok: false; erro
 
 /** Saves an edit within scope, with an audit row holding what changed. */
 export async function updateCadre(db: Db, ctx: RequestContext, id: number, input: unknown): Promise<UpdateResult> {
+  // Out of scope reads as absent, before any validation could hint that the cadre exists.
+  if (!(await findCadre(db, ctx.scope, id))) return { ok: false, notFound: true };
   const parsed = cadreInputSchema.safeParse(input);
   if (!parsed.success) {
     const errors: Record<string, string> = {};

@@ -12,6 +12,7 @@ import type { PanelDeps } from './context.ts';
 import { staticRoutes } from './static.ts';
 import { loginRoutes } from './pages/login.tsx';
 import { dashboardRoutes } from './pages/dashboard.tsx';
+import { cadresRoutes } from './pages/cadres.tsx';
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use(
@@ -38,4 +39,5 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/', staticRoutes());
   app.route('/', loginRoutes(deps));
   app.route('/', dashboardRoutes(deps));
+  app.route('/cadres', cadresRoutes(deps));
 }
