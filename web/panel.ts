@@ -13,6 +13,8 @@ import { staticRoutes } from './static.ts';
 import { loginRoutes } from './pages/login.tsx';
 import { dashboardRoutes } from './pages/dashboard.tsx';
 import { cadresRoutes } from './pages/cadres.tsx';
+import { auditRoutes } from './pages/audit.tsx';
+import { usersRoutes } from './pages/users.tsx';
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use(
@@ -40,4 +42,6 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/', loginRoutes(deps));
   app.route('/', dashboardRoutes(deps));
   app.route('/cadres', cadresRoutes(deps));
+  app.route('/audit', auditRoutes(deps));
+  app.route('/users', usersRoutes(deps));
 }
