@@ -15,6 +15,7 @@ import { dashboardRoutes } from './pages/dashboard.tsx';
 import { cadresRoutes } from './pages/cadres.tsx';
 import { auditRoutes } from './pages/audit.tsx';
 import { usersRoutes } from './pages/users.tsx';
+import { unitsRoutes } from './pages/units.tsx';
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use(
@@ -44,4 +45,5 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/cadres', cadresRoutes(deps));
   app.route('/audit', auditRoutes(deps));
   app.route('/users', usersRoutes(deps));
+  app.route('/units', unitsRoutes(deps));
 }
