@@ -16,6 +16,7 @@ import { cadresRoutes } from './pages/cadres.tsx';
 import { auditRoutes } from './pages/audit.tsx';
 import { usersRoutes } from './pages/users.tsx';
 import { unitsRoutes } from './pages/units.tsx';
+import { rosterRoutes } from './pages/roster.tsx';
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use(
@@ -46,4 +47,5 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/audit', auditRoutes(deps));
   app.route('/users', usersRoutes(deps));
   app.route('/units', unitsRoutes(deps));
+  app.route('/import', rosterRoutes(deps));
 }
