@@ -17,6 +17,7 @@ import { auditRoutes } from './pages/audit.tsx';
 import { usersRoutes } from './pages/users.tsx';
 import { unitsRoutes } from './pages/units.tsx';
 import { rosterRoutes } from './pages/roster.tsx';
+import { jobsRoutes } from './pages/jobs.tsx';
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use(
@@ -48,4 +49,5 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/users', usersRoutes(deps));
   app.route('/units', unitsRoutes(deps));
   app.route('/import', rosterRoutes(deps));
+  app.route('/jobs', jobsRoutes(deps));
 }
