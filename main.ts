@@ -88,7 +88,20 @@ async function start(config: Config, log: Logger) {
     }
 
     if (runsWeb) {
-      const app = createApp({ db, log, pingQueue: kit.ping, queueBackend: kit.backend });
+      const app = createApp({
+        db,
+        log,
+        pingQueue: kit.ping,
+        queueBackend: kit.backend,
+        // The admin panel (web/panel.ts).
+        panel: {
+          clock,
+          publicUrl: config.publicUrl,
+          sandbox: config.lark.mode === 'sandbox',
+          lark: { domain: config.lark.mode === 'sandbox' ? `${config.publicUrl}/sandbox` : config.lark.domain, appId: config.lark.appId, appSecret: config.lark.appSecret },
+          queues: kit,
+        },
+      });
       server = await listen(app, config.port);
     }
 

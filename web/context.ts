@@ -29,6 +29,8 @@ export interface PanelDeps {
   trustProxy?: boolean;
   /** Sources for the cadre timeline; later features add theirs. */
   timeline?: TimelineSource[];
+  /** For Lark sign-in calls; tests route them to the in-process sandbox. */
+  fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
 
 export type PanelEnv = {

@@ -18,6 +18,8 @@ import { usersRoutes } from './pages/users.tsx';
 import { unitsRoutes } from './pages/units.tsx';
 import { rosterRoutes } from './pages/roster.tsx';
 import { jobsRoutes } from './pages/jobs.tsx';
+import { larkOAuthRoutes } from './oauth.ts';
+import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use(
@@ -43,6 +45,9 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL(deps.publicUrl).origin }));
   app.route('/', staticRoutes());
   app.route('/', loginRoutes(deps));
+  app.route('/', larkOAuthRoutes(deps));
+  // The sandbox's stand-in for Lark's OAuth pages; the rest of the sandbox mounts beside it.
+  if (deps.sandbox) app.route('/sandbox', sandboxOAuthRoutes({ db: deps.db, clock: deps.clock }));
   app.route('/', dashboardRoutes(deps));
   app.route('/cadres', cadresRoutes(deps));
   app.route('/audit', auditRoutes(deps));
