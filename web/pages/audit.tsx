@@ -11,7 +11,7 @@ import { AUDIT_PAGE_SIZE, auditFacets, listAudit, type AuditFilters, type AuditL
 import { requireRole, requireUser } from '../auth.ts';
 import { isPartial, t, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { Field, formatTime, Options, Pager } from '../components/ui.tsx';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
@@ -70,6 +70,7 @@ function Rows(props: { t: Dictionary; rows: AuditListRow[]; total: number; f: Au
 
 export function auditRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
+  app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin'));
   app.get('/', async (c) => {
     const dict = t(c);

@@ -23,7 +23,7 @@ import { cadreStatus } from '../../db/schema/org.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, isPartial, t, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { ageOn, Field, Options, Pager, withQuery } from '../components/ui.tsx';
 import { cadreRoutes } from './cadre.tsx';
 
@@ -109,6 +109,7 @@ function Results(props: { t: Dictionary; rows: CadreRow[]; total: number; f: Cad
 
 export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
+  app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
 
   app.get('/', async (c) => {

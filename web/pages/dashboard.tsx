@@ -7,7 +7,7 @@ import { Hono } from 'hono';
 import { AGE_BANDS, orgCounts } from '../../core/org.ts';
 import { requireUser } from '../auth.ts';
 import { t, type PanelDeps, type PanelEnv } from '../context.ts';
-import { renderPage } from '../render.tsx';
+import { errorPage, renderPage } from '../render.tsx';
 
 /** One item a person should look at; features register a source that lists theirs. */
 export interface ReviewItem {
@@ -18,6 +18,7 @@ export interface ReviewItem {
 
 export function dashboardRoutes(deps: PanelDeps & { review?: Array<(c: { userId: number }) => Promise<ReviewItem[]>> }): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
+  app.onError(errorPage(deps));
   app.get('/', requireUser(deps), async (c) => {
     const dict = t(c);
     const counts = await orgCounts(deps.db, c.var.scope, deps.clock.now());

@@ -10,7 +10,7 @@ import { QUEUE, type QueueName } from '../../jobs/queues.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { formatTime } from '../components/ui.tsx';
 
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
@@ -97,6 +97,7 @@ function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string
 
 export function jobsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
+  app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin'));
   const names = Object.values(QUEUE) as QueueName[];
   let queues: Map<string, Queue> | undefined;

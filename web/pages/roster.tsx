@@ -10,7 +10,7 @@ import { checkRoster, commitRoster, readRoster, RosterFileError, rosterTemplate,
 import { requireRole, requireUser } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, errorPage, renderPage } from '../render.tsx';
 
 const SHOWN: Array<(typeof ROSTER_COLUMNS)[number]> = ROSTER_COLUMNS.filter(([, f]) => ['name', 'gender', 'birthDate', 'unit', 'position', 'rank', 'mobile', 'employeeNo'].includes(f));
 
@@ -73,6 +73,7 @@ function parseRows(raw: unknown): RosterRow[] | null {
 
 export function rosterRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
+  app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin'));
   const answer = (c: PanelContext, body: Child, status: 200 | 422 = 200) =>
     c.req.header('HX-Request') ? renderFragment(c, body, status) : renderPage(c, deps, t(c).roster.title, body, status);

@@ -8,7 +8,7 @@ import { unitKind } from '../../db/schema/org.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
@@ -87,6 +87,7 @@ async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictio
 
 export function unitsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
+  app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
   const respond = async (c: PanelContext, notice?: Notice, status: 200 | 422 = 200) => {
     const section = await UnitsSection({ c, deps, t: t(c), notice });

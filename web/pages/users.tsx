@@ -10,7 +10,7 @@ import { panelRole, type PanelRole } from '../../db/schema/users.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
@@ -82,6 +82,7 @@ async function UsersSection(props: { deps: PanelDeps; c: PanelContext; t: Dictio
 
 export function usersRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
+  app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin'));
   const respond = async (c: PanelContext, props: { notice?: Notice; errors?: Record<string, string>; draft?: Record<string, string> }, status: 200 | 422 = 200) => {
     const section = await UsersSection({ deps, c, t: t(c), ...props });
