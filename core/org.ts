@@ -282,6 +282,8 @@ export interface TimelineEntry {
   kind: string;
   title: string;
   detail?: string;
+  /** Fields a record change touched; the panel shows their labels. */
+  fields?: string[];
 }
 export type TimelineSource = (db: Db, cadreId: number) => Promise<TimelineEntry[]>;
 
@@ -297,7 +299,7 @@ export const recordChanges: TimelineSource = async (db, cadreId) => {
     at: r.at,
     kind: `record_${r.action}`,
     title: r.action,
-    detail: r.diff && typeof r.diff === 'object' ? Object.keys(r.diff as object).join(', ') : undefined,
+    fields: r.action === 'update' && r.diff && typeof r.diff === 'object' ? Object.keys(r.diff as object) : undefined,
   }));
 };
 

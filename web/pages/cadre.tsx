@@ -75,6 +75,13 @@ function EditForm(props: { t: Dictionary; id: number; values: FormValues; errors
   );
 }
 
+/** A cadre field's label, e.g. birthDate → 出生日期. */
+function fieldLabel(t: Dictionary, field: string): string {
+  const labels: Record<string, string> = { unitId: t.cadre.unit, isPartyMember: t.cadre.partyMember, isLeader: t.cadre.isLeader, isPrincipal: t.cadre.isPrincipal };
+  const value = labels[field] ?? (t.cadre as Record<string, unknown>)[field];
+  return typeof value === 'string' ? value : field;
+}
+
 function Profile(props: { t: Dictionary; cadre: CadreProfile; today: Date; canEdit: boolean; timeline: Awaited<ReturnType<typeof cadreTimeline>> }) {
   const { t, cadre } = props;
   const fact = (label: string, value: unknown) => (
@@ -131,6 +138,7 @@ function Profile(props: { t: Dictionary; cadre: CadreProfile; today: Date; canEd
                   <time datetime={e.at.toISOString()}>{formatTime(e.at)}</time>
                   <strong>{t.cadre.timelineKind[e.kind] ?? e.title}</strong>
                   {e.detail && <div class="muted">{e.detail}</div>}
+                  {e.fields && <div class="muted">{e.fields.map((f) => fieldLabel(t, f)).join('、')}</div>}
                 </li>
               ))}
             </ol>

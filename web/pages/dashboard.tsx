@@ -24,6 +24,8 @@ export function dashboardRoutes(deps: PanelDeps & { review?: Array<(c: { userId:
     const counts = await orgCounts(deps.db, c.var.scope, deps.clock.now());
     const review = (await Promise.all((deps.review ?? []).map((source) => source({ userId: c.var.user.id })))).flat();
     const chart = {
+      // No animation: the chart is read at once, printed, and captured in screenshots.
+      animation: false,
       grid: { left: 40, right: 16, top: 16, bottom: 28 },
       xAxis: { type: 'category', data: AGE_BANDS.map((b) => dict.cadre.ageBand[b]) },
       yAxis: { type: 'value', minInterval: 1 },
