@@ -223,14 +223,6 @@ const zh = {
     backend: (b: string) => `任务后端：${b === 'redis' ? 'Redis' : 'PostgreSQL'}`,
     unavailable: '任务队列当前不可用。',
   },
-  sandboxOAuth: {
-    title: '飞书授权（沙箱）',
-    intro: '这是本地模拟的飞书授权页面。请选择您要以哪位用户的身份登录。',
-    panelUsers: '已关联飞书的面板用户',
-    cadres: '演示干部',
-    pick: '以此身份授权',
-    badRequest: '授权请求不完整。',
-  },
 };
 
 export type Dictionary = typeof zh;
@@ -453,14 +445,6 @@ const en: Dictionary = {
     noFailures: 'No failed jobs.',
     backend: (b) => `Job backend: ${b === 'redis' ? 'Redis' : 'PostgreSQL'}`,
     unavailable: 'The job queue is unavailable.',
-  },
-  sandboxOAuth: {
-    title: 'Lark authorization (sandbox)',
-    intro: 'This is the local stand-in for Lark\'s authorization page. Choose who you are signing in as.',
-    panelUsers: 'Panel users linked to Lark',
-    cadres: 'Demo cadres',
-    pick: 'Authorize as this person',
-    badRequest: 'The authorization request is incomplete.',
   },
 };
 

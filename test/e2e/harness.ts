@@ -42,9 +42,10 @@ export interface RunningPanel {
 
 /** Starts the panel on port 0 (a free port) and returns its base URL. */
 export async function startPanel(db: Db, extra: Partial<Omit<PanelDeps, 'db' | 'log'>> = {}): Promise<RunningPanel> {
-  let handler: ((req: Request) => Response | Promise<Response>) | undefined;
+  let handler: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
   const server: ServerType = await new Promise((resolve) => {
-    const s = serve({ fetch: (req) => handler!(req), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+    // The env carries the socket, which the panel reads the client address from.
+    const s = serve({ fetch: (req, env) => handler!(req, env), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const app = createApp({
@@ -54,7 +55,7 @@ export async function startPanel(db: Db, extra: Partial<Omit<PanelDeps, 'db' | '
     queueBackend: 'postgres',
     panel: { clock: systemClock, publicUrl: url, sandbox: true, lark: { domain: `${url}/sandbox` }, ...extra },
   });
-  handler = (req) => app.fetch(req);
+  handler = (req, env) => app.fetch(req, env as never);
   return {
     url,
     close: () =>

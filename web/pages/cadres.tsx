@@ -193,7 +193,7 @@ export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
                 <Options selected={f.sort} options={CADRE_SORTS.map((s) => [s, dict.cadre.sortBy[s]!])} />
               </select>
             </Field>
-            <Field label="&nbsp;">
+            <Field label={'\u00a0'}>
               <select name="dir" aria-label={dict.cadre.sort}>
                 <Options selected={f.dir} options={[['asc', dict.cadre.asc], ['desc', dict.cadre.desc]]} />
               </select>

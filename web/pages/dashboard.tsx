@@ -27,7 +27,7 @@ export function dashboardRoutes(deps: PanelDeps & { review?: Array<(c: { userId:
       // No animation: the chart is read at once, printed, and captured in screenshots.
       animation: false,
       grid: { left: 40, right: 16, top: 16, bottom: 28 },
-      xAxis: { type: 'category', data: AGE_BANDS.map((b) => dict.cadre.ageBand[b]) },
+      xAxis: { type: 'category', data: AGE_BANDS.map((b) => dict.cadre.ageBand[b]), axisLabel: { interval: 0, fontSize: 11 } },
       yAxis: { type: 'value', minInterval: 1 },
       series: [{ type: 'bar', data: AGE_BANDS.map((b) => counts.byAge[b]), itemStyle: { color: '#b4232a' }, barMaxWidth: 48 }],
       tooltip: {},
