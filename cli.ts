@@ -14,7 +14,7 @@ import { runMigrations } from './db/migrate.ts';
 import { units } from './db/schema/org.ts';
 import { panelRole, type PanelRole } from './db/schema/users.ts';
 import { seedDemo } from './core/demo.ts';
-import { createUser } from './core/users.ts';
+import { createUser, seedDemoPanelUsers } from './core/users.ts';
 
 const USAGE = `Usage: npm run cli -- <command>
   migrate      apply database migrations
@@ -70,6 +70,7 @@ async function run(argv: string[]): Promise<string> {
     if (command === 'migrate') return 'Migrations applied.';
     if (command === 'seed-demo') {
       const r = await seedDemo(database.db);
+      await seedDemoPanelUsers(database.db);
       return r.seeded ? `Seeded ${r.units} units and ${r.cadres} cadres.` : 'The database already has units; nothing seeded.';
     }
     return await addUser(database, rest);

@@ -13,7 +13,7 @@ import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './core/clock.ts';
 import { seedDemo } from './core/demo.ts';
 import type { Logger } from './core/logger.ts';
-import { ADMIN_USERNAME, ensureAdmin } from './core/users.ts';
+import { ADMIN_USERNAME, ensureAdmin, seedDemoPanelUsers } from './core/users.ts';
 import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
 import { systemProcessor } from './jobs/workers/system.ts';
@@ -72,6 +72,8 @@ async function start(config: Config, log: Logger) {
     if (config.lark.mode === 'sandbox') {
       const seeded = await seedDemo(db);
       if (seeded.seeded) log.info(seeded, 'sandbox mode: seeded the demo district 青禾区');
+      // Panel users linked to demo cadres, for "Sign in with Lark" against the sandbox.
+      await seedDemoPanelUsers(db);
     }
     const admin = await ensureAdmin(db, config.adminPassword);
 

@@ -2,9 +2,9 @@
  * @module
  * Panel users: the first administrator, creating and changing users, resetting passwords.
  */
-import { and, asc, eq, isNull } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { panelUsers, type PanelRole, type PanelUser } from '../db/schema/users.ts';
-import { units } from '../db/schema/org.ts';
+import { cadres, units } from '../db/schema/org.ts';
 import { sessions } from '../db/schema/sessions.ts';
 import type { Db } from '../db/client.ts';
 import { audit, diffOf } from './audit.ts';
@@ -152,4 +152,39 @@ export async function resetPassword(db: Db, actor: { id: number | null; ip?: str
 export async function listUsers(db: Db): Promise<Array<PanelUser & { unitName: string | null }>> {
   const rows = await db.select({ user: panelUsers, unitName: units.name }).from(panelUsers).leftJoin(units, eq(units.id, panelUsers.unitId)).orderBy(asc(panelUsers.username));
   return rows.map((r) => ({ ...r.user, unitName: r.unitName }));
+}
+
+/**
+ * Panel users for the sandbox demo, linked to demo cadres' Lark accounts so that "Sign in with
+ * Lark" has someone to sign in as: the organization department's head (district admin) and
+ * 东山街道's Party secretary (unit admin). Their passwords are random and never shown: they sign
+ * in through Lark only. Does nothing for users that exist.
+ */
+export async function seedDemoPanelUsers(db: Db): Promise<number> {
+  const leaders = await db
+    .select({ openId: cadres.larkOpenId, name: cadres.name, unitId: cadres.unitId, unitName: units.name })
+    .from(cadres)
+    .innerJoin(units, eq(units.id, cadres.unitId))
+    .where(and(eq(cadres.isPrincipal, true), inArray(units.name, ['区委组织部', '东山街道'])))
+    .orderBy(asc(cadres.id));
+  let created = 0;
+  for (const unitName of ['区委组织部', '东山街道']) {
+    const leader = leaders.find((l) => l.unitName === unitName && l.openId);
+    if (!leader) continue;
+    const isOrg = unitName === '区委组织部';
+    const rows = await db
+      .insert(panelUsers)
+      .values({
+        username: isOrg ? 'demo-org' : 'demo-dongshan',
+        displayName: `${leader.name}（${unitName}）`,
+        role: isOrg ? 'district_admin' : 'unit_admin',
+        unitId: isOrg ? null : leader.unitId,
+        larkOpenId: leader.openId,
+        passwordHash: await hashPassword(generatePassword()),
+      })
+      .onConflictDoNothing()
+      .returning({ id: panelUsers.id });
+    created += rows.length;
+  }
+  return created;
 }

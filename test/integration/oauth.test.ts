@@ -3,6 +3,8 @@ import { eq } from 'drizzle-orm';
 import { cadres } from '../../db/schema/org.ts';
 import { seedDemo, demoOpenId } from '../../core/demo.ts';
 import { authorizeBase } from '../../web/oauth.ts';
+import { seedDemoPanelUsers } from '../../core/users.ts';
+import { panelUsers } from '../../db/schema/users.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser, browser, buildPanel, ORIGIN } from '../helpers/panel.ts';
 
@@ -78,6 +80,19 @@ describe('sign in with Lark (against the sandbox)', () => {
     });
     expect(token.status).toBe(400);
     expect(await token.json()).toMatchObject({ error: 'invalid_grant' });
+  });
+
+  it('seeds demo panel users linked to demo cadres, who sign in with Lark in the sandbox', async () => {
+    expect(await seedDemoPanelUsers(t.db)).toBe(2);
+    expect(await seedDemoPanelUsers(t.db)).toBe(0);
+    const [unitAdmin] = await t.db.select().from(panelUsers).where(eq(panelUsers.username, 'demo-dongshan'));
+    expect(unitAdmin!.role).toBe('unit_admin');
+    const b = browser(panel.app, '10.9.0.4');
+    const { page, callback } = await larkSignIn(b, unitAdmin!.larkOpenId!);
+    expect(page).toContain('demo-dongshan');
+    expect(callback.headers.get('location')).toBe('/cadres');
+    const html = await (await b.get('/cadres')).text();
+    expect(html).toContain(`共 ${await t.db.$count(cadres, eq(cadres.unitId, unitAdmin!.unitId!))} 条`);
   });
 
   it('will not redirect to another site from the sandbox authorize page', async () => {
