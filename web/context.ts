@@ -29,9 +29,20 @@ export interface PanelDeps {
   trustProxy?: boolean;
   /** Sources for the cadre timeline; later features add theirs. */
   timeline?: TimelineSource[];
+  /** What the dashboard's "needs review" list shows; later features add their sources. */
+  review?: ReviewSource[];
   /** For Lark sign-in calls; tests route them to the in-process sandbox. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
 }
+
+/** One thing a person should look at, e.g. "3 mentors are overdue". */
+export interface ReviewItem {
+  title: string;
+  href: string;
+  detail?: string;
+}
+/** Lists the review items for the signed-in user (within their scope). */
+export type ReviewSource = (viewer: { user: PanelUser; scope: Scope }) => Promise<ReviewItem[]>;
 
 export type PanelEnv = {
   Variables: {

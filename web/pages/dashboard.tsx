@@ -9,20 +9,13 @@ import { requireUser } from '../auth.ts';
 import { t, type PanelDeps, type PanelEnv } from '../context.ts';
 import { errorPage, renderPage } from '../render.tsx';
 
-/** One item a person should look at; features register a source that lists theirs. */
-export interface ReviewItem {
-  title: string;
-  href: string;
-  detail?: string;
-}
-
-export function dashboardRoutes(deps: PanelDeps & { review?: Array<(c: { userId: number }) => Promise<ReviewItem[]>> }): Hono<PanelEnv> {
+export function dashboardRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   app.onError(errorPage(deps));
   app.get('/', requireUser(deps), async (c) => {
     const dict = t(c);
     const counts = await orgCounts(deps.db, c.var.scope, deps.clock.now());
-    const review = (await Promise.all((deps.review ?? []).map((source) => source({ userId: c.var.user.id })))).flat();
+    const review = (await Promise.all((deps.review ?? []).map((source) => source({ user: c.var.user, scope: c.var.scope })))).flat();
     const chart = {
       // No animation: the chart is read at once, printed, and captured in screenshots.
       animation: false,
