@@ -110,7 +110,7 @@ const zh = {
     timelineEmpty: '暂无记录。测评、师徒结对、培训、岗位锻炼、监督信息和储备情况会陆续显示在这里。',
     timelineKind: { record_update: '档案修改', record_create: '建档', record_import: '名册导入' } as Record<string, string>,
     editTitle: '编辑档案',
-    years: (n: number) => `${n} 岁`,
+    bornOn: (date: string, age: number) => `${date}（${age} 岁）`,
   },
   errors: {
     required: '必填',
@@ -333,7 +333,7 @@ const en: Dictionary = {
     timelineEmpty: 'Nothing yet. Evaluations, mentorship, training, postings, supervision and reserve will appear here.',
     timelineKind: { record_update: 'Record changed', record_create: 'Record created', record_import: 'Roster import' },
     editTitle: 'Edit profile',
-    years: (n) => `${n}`,
+    bornOn: (date, age) => `${date} (age ${age})`,
   },
   errors: {
     required: 'Required',

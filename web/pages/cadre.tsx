@@ -113,7 +113,7 @@ function Profile(props: { t: Dictionary; cadre: CadreProfile; today: Date; canEd
           <h2>{t.cadre.basics}</h2>
           <dl class="facts">
             {fact(t.cadre.gender, cadre.gender === 'male' ? t.cadre.male : t.cadre.female)}
-            {fact(t.cadre.birthDate, `${cadre.birthDate}（${t.cadre.years(ageOn(cadre.birthDate, props.today))}）`)}
+            {fact(t.cadre.birthDate, t.cadre.bornOn(cadre.birthDate, ageOn(cadre.birthDate, props.today)))}
             {fact(t.cadre.unit, cadre.unitName)}
             {fact(t.cadre.position, cadre.position)}
             {fact(t.cadre.rank, cadre.rank)}
