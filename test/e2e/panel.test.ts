@@ -134,6 +134,7 @@ describe.skipIf(!executable)('the panel in a real browser', () => {
     await expect(page.locator('#preview .alert').textContent()).resolves.toContain('其中 1 行有问题');
     await expect(page.locator('.problem').first().textContent()).resolves.toBe('缺少姓名');
     expect(await page.locator('#commit-button').count()).toBe(0);
+    await page.screenshot({ path: `${SHOTS}import-preview-1280.png`, fullPage: true });
     await page.setInputFiles('input[type=file]', { name: 'roster.csv', mimeType: 'text/csv', buffer: Buffer.from('姓名,性别,出生日期,单位,职务,职级\n郑好,女,1991-01-01,东山街道,干事,一级科员\n') });
     await page.click('#upload-form button[type=submit]');
     await page.waitForSelector('#commit-button');

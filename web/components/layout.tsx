@@ -95,6 +95,7 @@ export function Layout(props: LayoutProps) {
           </div>
         </header>
         <div class="shell">
+          <label for="nav-toggle" class="backdrop" aria-hidden="true"></label>
           <nav class="sidebar" aria-label={t.nav.menu}>
             <ul>
               {items.map((n) => (
