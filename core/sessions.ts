@@ -49,11 +49,6 @@ export async function endSession(db: Db, token: string, clock: Clock): Promise<v
   await db.update(sessions).set({ endedAt: clock.now() }).where(and(eq(sessions.id, hashToken(token)), isNull(sessions.endedAt)));
 }
 
-/** Ends every open session of a user (disabled, password reset). */
-export async function endUserSessions(db: Pick<Db, 'update'>, userId: number, clock: Clock): Promise<void> {
-  await db.update(sessions).set({ endedAt: clock.now() }).where(and(eq(sessions.userId, userId), isNull(sessions.endedAt)));
-}
-
 const throttleKeys = (username: string, ip: string | null) =>
   [`user:${username.trim().toLowerCase()}`, ...(ip ? [`ip:${ip}`] : [])];
 
