@@ -3,16 +3,24 @@
  * Operator commands: `npm run cli -- <command>`. Each opens the configured database (the
  * embedded one by default), does one job and exits; a failure prints one clear line and exits 1.
  */
+import { parseArgs } from 'node:util';
+import { eq } from 'drizzle-orm';
 import pino from 'pino';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { seedDemo } from './core/demo.ts';
+import { createUser, seedDemoPanelUsers } from './core/users.ts';
+import { units } from './db/schema/org.ts';
+import { panelRole, type PanelRole } from './db/schema/users.ts';
 import { DirectorySyncError } from './core/directory.ts';
 import { syncDirectory } from './core/directory-sync.ts';
 import { outboxFailures } from './core/outbox.ts';
 import { createLarkApi, type LarkApi } from './bot/lark.ts';
 import { createSandbox, demoDirectory, SANDBOX_APP_ID, SANDBOX_APP_SECRET } from './bot/sandbox/index.ts';
+
+/** A mistake in how the command was called: printed with the usage, exit code 2. */
+class UsageError extends Error {}
 
 type Command = (ctx: { config: Config; database: Database; args: string[] }) => Promise<void>;
 
@@ -38,7 +46,52 @@ const commands: Record<string, { summary: string; run: Command }> = {
     summary: 'seed the fictional demo district 青禾区 into an empty database',
     run: async ({ database }) => {
       const result = await seedDemo(database.db);
+      await seedDemoPanelUsers(database.db);
       process.stdout.write(result.seeded ? `已导入演示数据：${result.units} 个单位，${result.cadres} 名干部。\n` : '数据库中已有单位，未导入演示数据。\n');
+    },
+  },
+  'add-user': {
+    summary: `--username u --name 名字 --role ${panelRole.enumValues.join('|')} [--unit 名称|id] [--password p] [--lark-open-id ou_…]`,
+    run: async ({ database, args }) => {
+      const { values } = parseArgs({
+        args,
+        options: {
+          username: { type: 'string' },
+          name: { type: 'string' },
+          role: { type: 'string' },
+          unit: { type: 'string' },
+          password: { type: 'string' },
+          'lark-open-id': { type: 'string' },
+        },
+      });
+      if (!values.username || !values.role) throw new UsageError('add-user 需要 --username 和 --role 参数。');
+      if (!panelRole.enumValues.includes(values.role as PanelRole)) {
+        throw new UsageError(`--role 必须是 ${panelRole.enumValues.join('、')} 之一。`);
+      }
+      let unitId: number | null = null;
+      if (values.unit) {
+        const byId = /^\d+$/.test(values.unit);
+        const [unit] = await database.db
+          .select({ id: units.id })
+          .from(units)
+          .where(byId ? eq(units.id, Number(values.unit)) : eq(units.name, values.unit));
+        if (!unit) throw new UsageError(`没有名为“${values.unit}”的单位。`);
+        unitId = unit.id;
+      }
+      const result = await createUser(database.db, null, {
+        username: values.username,
+        displayName: values.name ?? values.username,
+        role: values.role as PanelRole,
+        unitId,
+        password: values.password,
+        larkOpenId: values['lark-open-id'] ?? null,
+      });
+      if (!result.ok) throw new UsageError(Object.entries(result.errors).map(([k, v]) => `${k}: ${v}`).join('；'));
+      process.stdout.write(
+        result.password
+          ? `已创建用户 ${result.user.username}（${result.user.role}）。初始密码（仅显示这一次）：${result.password}\n`
+          : `已创建用户 ${result.user.username}（${result.user.role}）。\n`,
+      );
     },
   },
   'outbox-failures': {
@@ -99,10 +152,16 @@ async function main(argv: string[]) {
     await runMigrations(database.db, database.sql);
     await command.run({ config, database, args });
   } catch (error) {
-    if (error instanceof DirectorySyncError) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n\n${usage()}`);
+      process.exitCode = 2;
+    } else if (error instanceof DirectorySyncError) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 1;
-    } else throw error;
+    } else {
+      process.stderr.write(`${name} 失败：${(error as Error).message}\n`);
+      process.exitCode = 1;
+    }
   } finally {
     await database.close();
   }

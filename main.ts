@@ -13,12 +13,14 @@ import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './core/clock.ts';
 import { seedDemo } from './core/demo.ts';
 import type { Logger } from './core/logger.ts';
-import { ADMIN_USERNAME, ensureAdmin } from './core/users.ts';
+import { ADMIN_USERNAME, ensureAdmin, seedDemoPanelUsers } from './core/users.ts';
 import { ensureBuiltInTemplates } from './core/evaluation/templates.ts';
 import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
 import { systemProcessor } from './jobs/workers/system.ts';
 import { createApp } from './web/app.ts';
+import { requireUser } from './web/auth.ts';
+import type { MiddlewareHandler } from 'hono';
 // Lark layer
 import { createLarkLayer, type LarkLayer } from './bot/setup.ts';
 import { createPendingRegistry } from './core/pending.ts';
@@ -86,6 +88,8 @@ async function start(config: Config, log: Logger) {
     if (config.lark.mode === 'sandbox') {
       const seeded = await seedDemo(db);
       if (seeded.seeded) log.info(seeded, 'sandbox mode: seeded the demo district 青禾区');
+      // Panel users linked to demo cadres, for "Sign in with Lark" against the sandbox.
+      await seedDemoPanelUsers(db);
     }
     const admin = await ensureAdmin(db, config.adminPassword);
     // Evaluation (民主测评): the two built-in questionnaires exist in every installation.
@@ -101,7 +105,8 @@ async function start(config: Config, log: Logger) {
     // Lark layer: outbox queue, bot (receiver, router, sandbox), outbox worker.
     const outboxQueue = createOutboxQueue(db, kit.queue(QUEUE.outbox));
     const pending = createPendingRegistry(log);
-    lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush });
+    // In sandbox mode the chat simulator sits behind the panel's sign-in.
+    lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush, simulatorGuard: requireUser({ db, clock }) as MiddlewareHandler });
     if (runsWorker) {
       await startOutboxWorker(kit, { db, lark: lark.api, clock, log: log.child({ component: 'outbox' }) });
       const requeued = await outboxQueue.recover();
@@ -109,7 +114,20 @@ async function start(config: Config, log: Logger) {
     }
 
     if (runsWeb) {
-      const app = createApp({ db, log, pingQueue: kit.ping, queueBackend: kit.backend });
+      const app = createApp({
+        db,
+        log,
+        pingQueue: kit.ping,
+        queueBackend: kit.backend,
+        // The admin panel (web/panel.ts).
+        panel: {
+          clock,
+          publicUrl: config.publicUrl,
+          sandbox: config.lark.mode === 'sandbox',
+          lark: { domain: config.lark.mode === 'sandbox' ? `${config.publicUrl}/sandbox` : config.lark.domain, appId: config.lark.appId, appSecret: config.lark.appSecret },
+          queues: kit,
+        },
+      });
       app.route('/', lark.routes);
       server = await listen(app, config.port);
       lark.start();

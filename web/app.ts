@@ -9,6 +9,8 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../core/logger.ts';
 import { lastHeartbeats } from '../core/health.ts';
+import type { PanelDeps } from './context.ts';
+import { mountPanel } from './panel.ts';
 
 export interface AppDeps {
   db: Db;
@@ -16,6 +18,8 @@ export interface AppDeps {
   /** Resolves when the job backend answers. */
   pingQueue: () => Promise<void>;
   queueBackend: 'redis' | 'postgres';
+  /** The admin panel; absent, only the health endpoints answer. */
+  panel?: Omit<PanelDeps, 'db' | 'log'>;
 }
 
 function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -42,6 +46,8 @@ export function createApp(deps: AppDeps): Hono {
     const body = { status: problems.length === 0 ? 'ready' : 'unavailable', problems, queueBackend: deps.queueBackend, heartbeats };
     return c.json(body, problems.length === 0 ? 200 : 503);
   });
+
+  if (deps.panel) mountPanel(app, { ...deps.panel, db: deps.db, log: deps.log });
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();

@@ -5,3 +5,4 @@ export * from './audit.ts';
 export * from './system.ts';
 export * from './evaluation.ts';
 export * from './lark.ts';
+export * from './sessions.ts';

@@ -90,8 +90,9 @@ describe('starting Miaopu', () => {
       ];
       await Promise.all([web.waitFor(/Miaopu is running \(web/), worker.waitFor(/Miaopu is running \(worker/)]);
       const [counts] = await fresh.sql`select (select count(*)::int from units) as units, (select count(*)::int from cadres) as cadres,
-        (select count(*)::int from panel_users) as users`;
-      expect(counts).toEqual({ units: 13, cadres: 300, users: 1 });
+        (select count(*)::int from panel_users where username = 'admin') as admins,
+        (select count(*)::int from evaluation_templates) as templates`;
+      expect(counts).toEqual({ units: 13, cadres: 300, admins: 1, templates: 2 });
       const printed = [web.output(), worker.output()].filter((o) => /with password:/.test(o));
       expect(printed).toHaveLength(1);
       expect((await web.stop()).code).toBe(0);

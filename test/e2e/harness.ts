@@ -1,0 +1,67 @@
+/**
+ * Browser-test harness: the real app on a free port over a fresh test database, and the system
+ * Chromium driven by playwright-core. Where no Chromium exists, `chromiumPath()` is undefined and
+ * the suite says so loudly and skips (CI installs Chromium, so there it runs).
+ */
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve, type ServerType } from '@hono/node-server';
+import { chromium, type Browser } from 'playwright-core';
+import { systemClock } from '../../core/clock.ts';
+import { createApp } from '../../web/app.ts';
+import type { PanelDeps } from '../../web/context.ts';
+import type { Db } from '../../db/client.ts';
+import { memoryLogger } from '../helpers/log.ts';
+
+export const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-quic',
+  '--no-first-run',
+];
+
+export function chromiumPath(): string | undefined {
+  const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (existsSync(path)) return path;
+  console.warn(`\n\n!!!!!!!! BROWSER TESTS SKIPPED: no Chromium at ${path}. Install chromium or set CHROMIUM_PATH. !!!!!!!!\n\n`);
+  return undefined;
+}
+
+export async function launchChromium(executablePath: string): Promise<Browser> {
+  return chromium.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true });
+}
+
+export interface RunningPanel {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts the panel on port 0 (a free port) and returns its base URL. */
+export async function startPanel(db: Db, extra: Partial<Omit<PanelDeps, 'db' | 'log'>> = {}): Promise<RunningPanel> {
+  let handler: ((req: Request, env: unknown) => Response | Promise<Response>) | undefined;
+  const server: ServerType = await new Promise((resolve) => {
+    // The env carries the socket, which the panel reads the client address from.
+    const s = serve({ fetch: (req, env) => handler!(req, env), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const app = createApp({
+    db,
+    log: memoryLogger(),
+    pingQueue: async () => {},
+    queueBackend: 'postgres',
+    panel: { clock: systemClock, publicUrl: url, sandbox: true, lark: { domain: `${url}/sandbox` }, ...extra },
+  });
+  handler = (req, env) => app.fetch(req, env as never);
+  return {
+    url,
+    close: () =>
+      new Promise<void>((resolve) => {
+        (server as { closeAllConnections?: () => void }).closeAllConnections?.();
+        server.close(() => resolve());
+      }),
+  };
+}

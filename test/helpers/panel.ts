@@ -1,0 +1,86 @@
+/**
+ * The panel built on a test database, plus a tiny cookie-keeping client so tests read like a
+ * person using the panel: sign in, open pages, post forms.
+ */
+import { eq } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { panelUsers, type PanelRole } from '../../db/schema/users.ts';
+import { fixedClock } from '../../core/clock.ts';
+import { hashPassword } from '../../core/passwords.ts';
+import { createApp } from '../../web/app.ts';
+import type { PanelDeps } from '../../web/context.ts';
+import { memoryLogger } from './log.ts';
+
+export const ORIGIN = 'http://localhost';
+
+export function buildPanel(db: Db, overrides: Partial<Omit<PanelDeps, 'db' | 'log'>> = {}) {
+  const clock = fixedClock('2026-11-25T09:00:00Z');
+  const log = memoryLogger();
+  const app = createApp({
+    db,
+    log,
+    pingQueue: async () => {},
+    queueBackend: 'postgres',
+    panel: { clock, publicUrl: ORIGIN, sandbox: true, lark: { domain: `${ORIGIN}/sandbox` }, ...overrides },
+  });
+  return { app, clock, log };
+}
+
+export async function addUser(db: Db, username: string, role: PanelRole, options: { unitId?: number; password?: string; larkOpenId?: string } = {}) {
+  const [user] = await db
+    .insert(panelUsers)
+    .values({
+      username,
+      displayName: `${username} 用户`,
+      role,
+      unitId: options.unitId ?? null,
+      larkOpenId: options.larkOpenId ?? null,
+      passwordHash: await hashPassword(options.password ?? 'correct-horse'),
+    })
+    .returning();
+  return user!;
+}
+
+export async function disableUser(db: Db, id: number) {
+  await db.update(panelUsers).set({ disabled: true }).where(eq(panelUsers.id, id));
+}
+
+type App = ReturnType<typeof buildPanel>['app'];
+
+/** A browser-like client: keeps cookies, sends a same-origin Origin on POSTs. */
+export function browser(app: App, ip = '10.0.0.1') {
+  const jar = new Map<string, string>();
+  const keep = (res: Response) => {
+    for (const line of res.headers.getSetCookie()) {
+      const [pair] = line.split(';');
+      const [name, ...rest] = pair!.split('=');
+      const value = rest.join('=');
+      if (/max-age=0/i.test(line) || value === '') jar.delete(name!.trim());
+      else jar.set(name!.trim(), value);
+    }
+    return res;
+  };
+  const cookie = () => [...jar].map(([k, v]) => `${k}=${v}`).join('; ');
+  const client = {
+    jar,
+    async get(path: string, headers: Record<string, string> = {}) {
+      return keep(await app.request(path, { headers: { cookie: cookie(), 'x-forwarded-for': ip, ...headers } }));
+    },
+    async post(path: string, form: Record<string, string> | FormData, headers: Record<string, string> = {}) {
+      const body = form instanceof FormData ? form : new URLSearchParams(form);
+      return keep(
+        await app.request(path, {
+          method: 'POST',
+          body,
+          headers: { cookie: cookie(), origin: ORIGIN, 'x-forwarded-for': ip, ...headers },
+        }),
+      );
+    },
+    async signIn(username: string, password = 'correct-horse') {
+      const res = await client.post('/login', { username, password });
+      if (res.status !== 303) throw new Error(`sign-in as ${username} failed: ${res.status}`);
+      return res;
+    },
+  };
+  return client;
+}

@@ -1,0 +1,60 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createQueueKit, QUEUE, type QueueKit } from '../../jobs/queues.ts';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { queueBackends } from '../helpers/db.ts';
+import { addUser, browser, buildPanel } from '../helpers/panel.ts';
+
+async function until(check: () => Promise<boolean>, ms = 15_000) {
+  const end = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.each(queueBackends())('jobs page on $name', (backend) => {
+  let t: TestDatabase;
+  let kit: QueueKit;
+  let admin: ReturnType<typeof browser>;
+  let attempts = 0;
+  beforeAll(async () => {
+    t = await testDatabase();
+    kit = await createQueueKit({ databaseUrl: t.url, redisUrl: backend.redisUrl, redisPrefix: `test-${randomBytes(4).toString('hex')}` });
+    await addUser(t.db, 'district', 'district_admin');
+    const panel = buildPanel(t.db, { queues: kit });
+    admin = browser(panel.app, '10.4.4.1');
+    await admin.signIn('district');
+    kit.worker(QUEUE.system, async () => {
+      attempts++;
+      if (attempts === 1) throw new Error('lark said 99991400: too many requests');
+      return 'ok';
+    });
+  });
+  afterAll(async () => {
+    await kit.close(2000);
+    await t.drop();
+  });
+
+  it('shows a failed job with its error and retries it', async () => {
+    const queue = kit.queue(QUEUE.system);
+    const job = await queue.add('nudge', { rowId: 1 });
+    await until(async () => (await queue.getJobCounts('failed')).failed === 1);
+    const html = await (await admin.get('/jobs')).text();
+    expect(html).toContain('lark said 99991400: too many requests');
+    expect(html).toContain(`nudge#${job.id}`);
+    expect(html).toMatch(/class="num failed-count">1</);
+
+    const retried = await admin.post(`/jobs/system/${job.id}/retry`, {}, { 'HX-Request': 'true' });
+    expect(retried.status).toBe(200);
+    expect(await retried.text()).toContain('已重新排队');
+    await until(async () => (await queue.getJobCounts('completed')).completed === 1);
+    const after = await (await admin.get('/jobs')).text();
+    expect(after).toContain('没有失败的任务');
+  });
+
+  it('refuses to retry a job that has not failed', async () => {
+    const res = await admin.post('/jobs/system/no-such-job/retry', {});
+    expect(res.status).toBe(422);
+  });
+});

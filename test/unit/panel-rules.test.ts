@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { inScope, parseCadreFilters } from '../../core/org.ts';
+import { ageOn, withQuery } from '../../web/components/ui.tsx';
+import { safeNext } from '../../web/context.ts';
+
+describe('cadre list filters from the URL', () => {
+  it('keeps valid filters and drops what a tampered URL adds', () => {
+    expect(parseCadreFilters({ q: ' 王 ', unit: '8', age: 'under35', team: 'leader', status: 'active', sort: 'age', dir: 'desc', page: '3' })).toEqual({
+      q: '王', unit: 8, age: 'under35', team: 'leader', status: 'active', sort: 'age', dir: 'desc', page: 3, rank: undefined, tag: undefined,
+    });
+    const bad = parseCadreFilters({ unit: 'x', age: 'old', team: 'boss', status: 'fired', sort: 'salary; drop table', dir: 'up', page: '-1' });
+    expect(bad).toMatchObject({ unit: undefined, age: undefined, team: undefined, status: undefined, sort: 'unit', dir: 'asc', page: 1 });
+  });
+
+  it('treats empty form fields as no filter', () => {
+    expect(parseCadreFilters({ q: '', unit: '', rank: '' })).toEqual({ sort: 'unit', dir: 'asc', page: 1 });
+  });
+});
+
+describe('scope', () => {
+  it('lets a district-wide scope see every unit and a unit scope only its own', () => {
+    expect(inScope({ kind: 'all' }, 99)).toBe(true);
+    expect(inScope({ kind: 'units', unitIds: [8, 14] }, 14)).toBe(true);
+    expect(inScope({ kind: 'units', unitIds: [8, 14] }, 9)).toBe(false);
+    expect(inScope({ kind: 'units', unitIds: [] }, 8)).toBe(false);
+  });
+});
+
+describe('small panel helpers', () => {
+  it('counts age in whole years, birthday included', () => {
+    const today = new Date('2026-11-25T00:00:00Z');
+    expect(ageOn('1990-11-25', today)).toBe(36);
+    expect(ageOn('1990-11-26', today)).toBe(35);
+  });
+
+  it('returns only to local paths after sign-in', () => {
+    expect(safeNext('/cadres?q=1')).toBe('/cadres?q=1');
+    expect(safeNext('https://evil.example')).toBe('/');
+    expect(safeNext('//evil.example')).toBe('/');
+    expect(safeNext('/\\evil.example')).toBe('/');
+  });
+
+  it('builds shareable URLs without empty parameters', () => {
+    expect(withQuery('/cadres', { q: '王', unit: undefined, tag: '' }, { page: 2 })).toBe(`/cadres?q=${encodeURIComponent('王')}&page=2`);
+  });
+});

@@ -1,0 +1,58 @@
+/**
+ * @module
+ * Mounts the panel on the application: security headers with a strict Content-Security-Policy,
+ * the CSRF origin check, static assets, sign-in, and the pages. Every page guards itself with
+ * `requireUser`, so routes mounted beside the panel (health, Lark events, the sandbox) are not
+ * affected by the panel's sign-in.
+ */
+import type { Hono } from 'hono';
+import { csrf } from 'hono/csrf';
+import { secureHeaders } from 'hono/secure-headers';
+import type { PanelDeps } from './context.ts';
+import { staticRoutes } from './static.ts';
+import { loginRoutes } from './pages/login.tsx';
+import { dashboardRoutes } from './pages/dashboard.tsx';
+import { cadresRoutes } from './pages/cadres.tsx';
+import { auditRoutes } from './pages/audit.tsx';
+import { usersRoutes } from './pages/users.tsx';
+import { unitsRoutes } from './pages/units.tsx';
+import { rosterRoutes } from './pages/roster.tsx';
+import { jobsRoutes } from './pages/jobs.tsx';
+import { larkOAuthRoutes } from './oauth.ts';
+import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
+
+export function mountPanel(app: Hono, deps: PanelDeps): void {
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        fontSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+      // The default no-referrer makes browsers send `Origin: null` on same-origin fetches,
+      // which the CSRF check would refuse on plain http.
+      referrerPolicy: 'same-origin',
+    }),
+  );
+  // Lark's own POSTs are JSON and carry no browser Origin; the check applies to form posts.
+  app.use('*', csrf({ origin: (origin, c) => origin === new URL(c.req.url).origin || origin === new URL(deps.publicUrl).origin }));
+  app.route('/', staticRoutes());
+  app.route('/', loginRoutes(deps));
+  app.route('/', larkOAuthRoutes(deps));
+  // The sandbox's stand-in for Lark's OAuth pages; the rest of the sandbox mounts beside it.
+  if (deps.sandbox) app.route('/sandbox', sandboxOAuthRoutes({ db: deps.db, clock: deps.clock }));
+  app.route('/', dashboardRoutes(deps));
+  app.route('/cadres', cadresRoutes(deps));
+  app.route('/audit', auditRoutes(deps));
+  app.route('/users', usersRoutes(deps));
+  app.route('/units', unitsRoutes(deps));
+  app.route('/import', rosterRoutes(deps));
+  app.route('/jobs', jobsRoutes(deps));
+}
