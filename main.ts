@@ -15,7 +15,7 @@ import { seedDemo } from './core/demo.ts';
 import type { Logger } from './core/logger.ts';
 import { ADMIN_USERNAME, ensureAdmin, seedDemoPanelUsers } from './core/users.ts';
 import { ensureBuiltInTemplates } from './core/evaluation/templates.ts';
-import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
+import { createQueueKit, probeRedis, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
 import { systemProcessor } from './jobs/workers/system.ts';
 import { createApp } from './web/app.ts';
@@ -69,6 +69,9 @@ async function start(config: Config, log: Logger) {
   let server: ServerType | undefined;
   let lark: LarkLayer | undefined;
   try {
+    // Redis first: it answers in milliseconds, so a wrong REDIS_URL is reported before the
+    // slower database start.
+    if (config.redisUrl) await probeRedis(config.redisUrl);
     database = await openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,

@@ -60,7 +60,7 @@ function describeRedis(url: string): string {
 }
 
 /** Fails fast (bounded time, no retry storm) when Redis refuses, so start-up can say so. */
-async function probeRedis(url: string): Promise<void> {
+export async function probeRedis(url: string): Promise<void> {
   const probe = new Redis(url, {
     lazyConnect: true,
     connectTimeout: 5000,
