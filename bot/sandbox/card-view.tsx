@@ -78,7 +78,7 @@ function Element({ el, ctx }: { el: El; ctx: Ctx }): any {
       return (
         <div class="columns">
           {(el.columns ?? []).map((col: El) => (
-            <div class="column" style={col.width === 'weighted' ? `flex:${col.weight ?? 1}` : 'flex:0 0 auto'}>
+            <div class={col.width === 'weighted' ? `column weight-${Math.min(5, Math.max(1, Number(col.weight) || 1))}` : 'column auto'}>
               {(col.elements ?? []).map((e: El) => (
                 <Element el={e} ctx={ctx} />
               ))}

@@ -15,12 +15,9 @@ import type { SandboxMessage, SandboxState } from './state.ts';
 
 const CSS = readFileSync(new URL('./simulator.css', import.meta.url), 'utf8');
 
-// Reloads the conversation every 1.5 s while nobody is typing, so replies appear by themselves.
-const POLL = `
-(function(){var box=document.getElementById('messages');if(!box)return;box.scrollTop=box.scrollHeight;
-setInterval(function(){var a=document.activeElement;if(a&&a.closest&&a.closest('.card'))return;
-fetch(box.dataset.src,{headers:{'accept':'text/html'}}).then(function(r){return r.text()}).then(function(h){
-if(h!==box.dataset.last){var end=box.scrollTop+box.clientHeight>=box.scrollHeight-20;box.innerHTML=h;box.dataset.last=h;if(end)box.scrollTop=box.scrollHeight;}});},1500);})();`;
+// Reloads the conversation while nobody is typing (see simulator.js); a file of its own because
+// the panel's Content-Security-Policy allows no inline script.
+const SCRIPT = readFileSync(new URL('./simulator.js', import.meta.url), 'utf8');
 
 export interface SimulatorDeps {
   state: SandboxState;
@@ -92,14 +89,16 @@ function Page(props: { state: SandboxState; base: string; q: string; openId?: st
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>飞书沙箱 · 对话模拟器</title>
         <link rel="stylesheet" href={`${base}/simulator.css`} />
+        <link rel="icon" href="/static/favicon.svg" type="image/svg+xml" />
       </head>
       <body>
         <header class="top">
           <strong>飞书沙箱 · 对话模拟器</strong>
           <small>以任一干部的身份与机器人“{state.botName}”对话；所有操作都会作为真实事件发送到 /lark/events。</small>
+          <a class="back" href="/">返回管理面板</a>
         </header>
         <main>
-          <nav class="people">
+          <nav class={me ? 'people chatting' : 'people'}>
             <form method="get" action={base}>
               <input type="search" name="q" value={q} placeholder="按姓名查找" />
             </form>
@@ -126,7 +125,7 @@ function Page(props: { state: SandboxState; base: string; q: string; openId?: st
                   <input type="text" name="text" placeholder="输入消息，例如：帮助、待办" autocomplete="off" autofocus required maxlength={2000} />
                   <button class="btn btn-primary" type="submit">发送</button>
                 </form>
-                <script dangerouslySetInnerHTML={{ __html: POLL }} />
+                <script src={`${base}/simulator.js`} defer />
               </>
             ) : (
               <div class="empty">在左侧选择一位干部，开始对话。</div>
@@ -145,6 +144,8 @@ export function createSimulator(deps: SimulatorDeps): Hono {
   app.use('*', deps.guard);
 
   app.get('/simulator.css', (c) => c.body(CSS, 200, { 'content-type': 'text/css; charset=utf-8', 'cache-control': 'max-age=300' }));
+
+  app.get('/simulator.js', (c) => c.body(SCRIPT, 200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'max-age=300' }));
 
   app.get('/', (c) => c.html(<Page state={state} base={base} q={c.req.query('q') ?? ''} />));
 

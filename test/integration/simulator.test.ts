@@ -84,6 +84,21 @@ describe('chat simulator', () => {
     expect(after).toContain('已更新');
   });
 
+  it('works under the panel’s Content-Security-Policy: no inline script, no style attribute', async () => {
+    const s = simulator();
+    const me = demoOpenId(31);
+    await s.app.request(`/sandbox/chat/u/${me}/send`, { method: 'POST', body: new URLSearchParams({ text: '帮助' }) });
+    const replies = await s.repliesTo(me);
+    await s.api.sendMessage({ receiveId: me, msgType: 'interactive', content: replies[0]!.payload });
+    const html = await (await s.app.request(`/sandbox/chat/u/${me}`)).text();
+    expect(html).toContain('苗圃 · 使用帮助');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\sstyle=/);
+    const script = await s.app.request('/sandbox/chat/simulator.js');
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toContain('javascript');
+  });
+
   it('is behind the guard it is given', async () => {
     const s = simulator(async (c) => c.text('请先登录', 401));
     const res = await s.app.request(`/sandbox/chat/u/${demoOpenId(32)}`);
