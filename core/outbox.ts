@@ -6,6 +6,7 @@
  */
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
 import { outbox, type OutboxRow } from '../db/schema/lark.ts';
+import { cadres } from '../db/schema/org.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from './clock.ts';
 
@@ -89,6 +90,25 @@ export async function sendsSince(db: Executor, since: Date): Promise<Array<{ rec
 /** Messages that will not be sent without help (recipient unknown, bot not visible, bad card): for admins. */
 export async function outboxFailures(db: Executor, limit = 100): Promise<OutboxRow[]> {
   return db.select().from(outbox).where(eq(outbox.status, 'failed')).orderBy(desc(outbox.updatedAt)).limit(limit);
+}
+
+/** Permanent failures for the admins' jobs page, with the cadre's name where the row has one. */
+export async function undeliverable(db: Executor, limit = 50) {
+  return db
+    .select({
+      id: outbox.id,
+      purpose: outbox.purpose,
+      recipient: outbox.recipient,
+      cadreName: cadres.name,
+      attempts: outbox.attempts,
+      lastError: outbox.lastError,
+      updatedAt: outbox.updatedAt,
+    })
+    .from(outbox)
+    .leftJoin(cadres, eq(cadres.id, outbox.cadreId))
+    .where(eq(outbox.status, 'failed'))
+    .orderBy(desc(outbox.updatedAt))
+    .limit(limit);
 }
 
 export async function outboxRows(db: Executor, ids: string[]): Promise<OutboxRow[]> {

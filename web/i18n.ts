@@ -222,6 +222,11 @@ const zh = {
     noFailures: '没有失败的任务。',
     backend: (b: string) => `任务后端：${b === 'redis' ? 'Redis' : 'PostgreSQL'}`,
     unavailable: '任务队列当前不可用。',
+    undeliverable: '无法送达的飞书消息',
+    undeliverableHint: '这些消息不会再重试（接收人不存在、机器人对其不可见或卡片无效），请核对人员的飞书账号后重新发起。',
+    recipient: '接收人',
+    purpose: '用途',
+    noUndeliverable: '没有无法送达的消息。',
   },
 };
 
@@ -445,6 +450,11 @@ const en: Dictionary = {
     noFailures: 'No failed jobs.',
     backend: (b) => `Job backend: ${b === 'redis' ? 'Redis' : 'PostgreSQL'}`,
     unavailable: 'The job queue is unavailable.',
+    undeliverable: 'Undeliverable Lark messages',
+    undeliverableHint: 'These are not retried (recipient unknown, bot not visible to them, or card invalid): check the person’s Lark account, then start again.',
+    recipient: 'Recipient',
+    purpose: 'Purpose',
+    noUndeliverable: 'No undeliverable messages.',
   },
 };
 

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../core/clock.ts';
+import { addToOutbox, markFailed } from '../../core/outbox.ts';
+import { cadres } from '../../db/schema/org.ts';
+import { seedDemo } from '../../core/demo.ts';
 import { createQueueKit, QUEUE, type QueueKit } from '../../jobs/queues.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { queueBackends } from '../helpers/db.ts';
@@ -51,6 +55,18 @@ describe.each(queueBackends())('jobs page on $name', (backend) => {
     await until(async () => (await queue.getJobCounts('completed')).completed === 1);
     const after = await (await admin.get('/jobs')).text();
     expect(after).toContain('没有失败的任务');
+  });
+
+  it('lists Lark messages that could not be delivered, with the person’s name', async () => {
+    await seedDemo(t.db);
+    const [cadre] = await t.db.select({ id: cadres.id, name: cadres.name, openId: cadres.larkOpenId }).from(cadres).limit(1);
+    const id = await addToOutbox(t.db, { recipient: cadre!.openId!, cadreId: cadre!.id, purpose: 'evaluation.reminder', msgType: 'text', payload: { text: 'x' } });
+    await markFailed(t.db, id!, 'permanent: 230013 bot is not visible to the user', fixedClock('2026-11-25T08:00:00Z'));
+    const html = await (await admin.get('/jobs')).text();
+    const section = html.slice(html.indexOf('id="undeliverable"'));
+    expect(section).toContain(cadre!.name);
+    expect(section).toContain('evaluation.reminder');
+    expect(section).toContain('230013 bot is not visible to the user');
   });
 
   it('refuses to retry a job that has not failed', async () => {

@@ -6,6 +6,7 @@
 import { Hono } from 'hono';
 import type { Queue } from 'bullmq';
 import { audit } from '../../core/audit.ts';
+import { undeliverable } from '../../core/outbox.ts';
 import { QUEUE, type QueueName } from '../../jobs/queues.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
@@ -33,7 +34,9 @@ async function readQueue(name: string, queue: Queue): Promise<QueueView> {
   };
 }
 
-function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string; notice?: string; error?: string }) {
+type Undeliverable = Awaited<ReturnType<typeof undeliverable>>;
+
+function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string; undeliverable: Undeliverable; notice?: string; error?: string }) {
   const { t, views } = props;
   const failures = views.flatMap((v) => v.failures.map((f) => ({ ...f, queue: v.name }))).sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
   return (
@@ -91,6 +94,33 @@ function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string
           </tbody>
         </table>
       </div>
+      <h2 class="section-title">{t.jobs.undeliverable}</h2>
+      <p class="muted">{t.jobs.undeliverableHint}</p>
+      <div class="table-wrap">
+        <table class="table" id="undeliverable">
+          <thead>
+            <tr>
+              <th>{t.jobs.failedAt}</th>
+              <th>{t.jobs.recipient}</th>
+              <th>{t.jobs.purpose}</th>
+              <th>{t.jobs.error}</th>
+              <th class="num">{t.jobs.attempts}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {props.undeliverable.length === 0 && <tr><td colspan={5} class="empty">{t.jobs.noUndeliverable}</td></tr>}
+            {props.undeliverable.map((u) => (
+              <tr>
+                <td class="mono">{formatTime(u.updatedAt)}</td>
+                <td>{u.cadreName ?? <span class="mono">{u.recipient}</span>}</td>
+                <td class="mono">{u.purpose}</td>
+                <td class="wrap"><code class="diff">{u.lastError ?? ''}</code></td>
+                <td class="num">{u.attempts}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
     </div>
   );
 }
@@ -110,8 +140,11 @@ export function jobsRoutes(deps: PanelDeps): Hono<PanelEnv> {
     if (!deps.queues) section = <p class="alert alert-error">{dict.jobs.unavailable}</p>;
     else {
       try {
-        const views = await Promise.all([...handles()].map(([n, q]) => readQueue(n, q)));
-        section = <JobsSection t={dict} views={views} backend={deps.queues.backend} notice={notice} error={error} />;
+        const [views, failedSends] = await Promise.all([
+          Promise.all([...handles()].map(([n, q]) => readQueue(n, q))),
+          undeliverable(deps.db),
+        ]);
+        section = <JobsSection t={dict} views={views} backend={deps.queues.backend} undeliverable={failedSends} notice={notice} error={error} />;
       } catch (err) {
         deps.log.error({ err }, 'reading the job queues failed');
         section = <p class="alert alert-error">{dict.jobs.unavailable}</p>;
