@@ -54,6 +54,10 @@ const envSchema = z.object({
     (v) => (typeof v === 'string' && v === '' ? undefined : v),
     z.string().min(8, 'must be at least 8 characters').optional(),
   ),
+  BALLOT_SEAL_SECRET: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.string().min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -base64 48`)').optional(),
+  ),
   TZ_NAME: z
     .string()
     .trim()
@@ -96,6 +100,11 @@ export interface Config {
     domain: string;
   };
   adminPassword?: string;
+  /**
+   * Seals ballot drafts and signs ballot links. Unset only in sandbox mode, where main.ts makes a
+   * random one per boot (drafts and links then do not survive a restart, which a demo can bear).
+   */
+  ballotSealSecret?: string;
   timeZone: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -128,6 +137,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.LARK_APP_ID && !e.LARK_APP_SECRET) {
     problems.push('LARK_APP_SECRET: required when LARK_APP_ID is set');
   }
+  if (mode !== 'sandbox' && !e.BALLOT_SEAL_SECRET) {
+    problems.push(`BALLOT_SEAL_SECRET: required when LARK_MODE is ${mode} (at least 32 characters, the same on every process), so ballot drafts and links stay valid across restarts`);
+  }
   if (e.ROLE !== 'all' && !e.DATABASE_URL) {
     problems.push(
       `ROLE: ${e.ROLE} runs as one of several processes, which must share an external database; set DATABASE_URL`,
@@ -151,6 +163,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       domain: (e.LARK_DOMAIN ?? 'https://open.feishu.cn').replace(/\/+$/, ''),
     },
     adminPassword: e.ADMIN_PASSWORD,
+    ballotSealSecret: e.BALLOT_SEAL_SECRET,
     timeZone: e.TZ_NAME,
     logLevel: e.LOG_LEVEL,
   };
