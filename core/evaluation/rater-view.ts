@@ -4,7 +4,7 @@
  * targets with name, unit and position, and the draft of answers in a compact form that travels
  * sealed (seal.ts) inside the card or page. Nothing here writes.
  */
-import { and, eq, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lte } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { evaluationCampaigns, evaluationRaters, type EvaluationCampaign, type OverallGrade, type RaterCategory } from '../../db/schema/evaluation.ts';
 import { cadres, units } from '../../db/schema/org.ts';
@@ -49,7 +49,7 @@ export async function openAssignmentsFor(db: Db, cadreId: number, now: Date): Pr
     .select({ campaign: evaluationCampaigns })
     .from(evaluationCampaigns)
     .innerJoin(evaluationRaters, eq(evaluationRaters.campaignId, evaluationCampaigns.id))
-    .where(and(eq(evaluationCampaigns.status, 'open'), lte(evaluationCampaigns.opensAt, now), sql`${evaluationCampaigns.closesAt} > ${now}`, eq(evaluationRaters.cadreId, cadreId)))
+    .where(and(eq(evaluationCampaigns.status, 'open'), lte(evaluationCampaigns.opensAt, now), gt(evaluationCampaigns.closesAt, now), eq(evaluationRaters.cadreId, cadreId)))
     .groupBy(evaluationCampaigns.id)
     .orderBy(evaluationCampaigns.closesAt);
   const result: OpenAssignment[] = [];

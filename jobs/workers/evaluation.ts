@@ -7,7 +7,7 @@
  * from the `Clock`, so tests run the rules at any hour.
  */
 import type { Job, Queue } from 'bullmq';
-import { and, eq, inArray, isNotNull, like, lte, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNotNull, like, lte, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -57,7 +57,7 @@ async function votingCampaigns(db: Db, now: Date, id?: number): Promise<Evaluati
   return db
     .select()
     .from(evaluationCampaigns)
-    .where(and(eq(evaluationCampaigns.status, 'open'), lte(evaluationCampaigns.opensAt, now), sql`${evaluationCampaigns.closesAt} > ${now}`, id == null ? undefined : eq(evaluationCampaigns.id, id)));
+    .where(and(eq(evaluationCampaigns.status, 'open'), lte(evaluationCampaigns.opensAt, now), gt(evaluationCampaigns.closesAt, now), id == null ? undefined : eq(evaluationCampaigns.id, id)));
 }
 
 const windowOf = (c: EvaluationCampaign, tz: string) => ({ opensAt: c.opensAt, closesAt: c.closesAt, tz });
