@@ -344,6 +344,11 @@ describe('democratic evaluation in the chat', () => {
       const [row] = await t.sql.unsafe(`select count(*)::int as n from "${table}" where xmin::text = any($1)`, [ballotXids]);
       expect({ table, n: row!.n }).toEqual({ table, n: 0 });
     }
+    // Nor in the transaction just before or after it (the router's, which holds the event claim):
+    // a row naming a cadre there would date that cadre's vote next to the ballot.
+    const near = ballotXids.flatMap((x) => [String(Number(x) - 1), String(Number(x) + 1)]);
+    const [naming] = await t.sql`select (select count(*)::int from outbox where cadre_id is not null and xmin::text = any(${near})) + (select count(*)::int from audit_log where xmin::text = any(${near})) as n`;
+    expect(naming!.n).toBe(0);
     const texts = [
       ...(await t.db.select().from(outbox)).map((r) => JSON.stringify(r)),
       ...(await t.sql`select row_to_json(a)::text as j from audit_log a`).map((r) => r.j as string),
