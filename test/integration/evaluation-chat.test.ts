@@ -16,7 +16,7 @@ import { ANNUAL_ASSESSMENT, ensureBuiltInTemplates, latestTemplateVersion, templ
 import { verifyBallotLink } from '../../core/evaluation/ballot-link.ts';
 import { ALREADY_SUBMITTED, NOT_A_RATER, registerEvaluation } from '../../bot/handlers/evaluation.ts';
 import { CARD_LIMIT_BYTES, cardBytes, ballotStepCard, reviewCard } from '../../bot/cards/evaluation.ts';
-import { fireSnooze, sendDigests, sendInvitations, sweepReminders, PURPOSE, type EvaluationJobDeps } from '../../jobs/workers/evaluation.ts';
+import { EVALUATION_JOB, evaluationProcessor, fireSnooze, sendDigests, sendInvitations, sweepReminders, PURPOSE, type EvaluationJobDeps } from '../../jobs/workers/evaluation.ts';
 import { evaluationBallots } from '../../db/schema/evaluation.ts';
 import { outbox } from '../../db/schema/lark.ts';
 import { cadres, units } from '../../db/schema/org.ts';
@@ -368,6 +368,9 @@ describe('democratic evaluation in the chat', () => {
     expect(currentCard(messageId).header.title.content).toContain('测评已结束');
     expect((await sweepReminders(deps)).reminders).toBe(0);
     expect(await h.pending.listFor(waiting)).toEqual([]);
+    // The scheduled close job closes it for good.
+    expect(await evaluationProcessor(deps)({ name: EVALUATION_JOB.closeDue, data: {} } as Any)).toEqual({ closed: [campaignId] });
+    expect((await t.sql`select status from evaluation_campaigns where id = ${campaignId}`)[0]!.status).toBe('closed');
   });
 
   it('keeps a ballot card for fifty targets under Lark\u2019s card size limit', async () => {
