@@ -137,13 +137,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.LARK_APP_ID && !e.LARK_APP_SECRET) {
     problems.push('LARK_APP_SECRET: required when LARK_APP_ID is set');
   }
-  if (mode !== 'sandbox' && !e.BALLOT_SEAL_SECRET) {
-    problems.push(`BALLOT_SEAL_SECRET: required when LARK_MODE is ${mode} (at least 32 characters, the same on every process), so ballot drafts and links stay valid across restarts`);
-  }
   if (e.ROLE !== 'all' && !e.DATABASE_URL) {
     problems.push(
       `ROLE: ${e.ROLE} runs as one of several processes, which must share an external database; set DATABASE_URL`,
     );
+  }
+  if (mode !== 'sandbox' && !e.BALLOT_SEAL_SECRET) {
+    problems.push(`BALLOT_SEAL_SECRET: required when LARK_MODE is ${mode} (at least 32 characters, the same on every process), so ballot drafts and links stay valid across restarts`);
+  } else if (e.ROLE !== 'all' && !e.BALLOT_SEAL_SECRET) {
+    // A per-start key cannot be shared: links made by the worker would not open on the web process.
+    problems.push(`BALLOT_SEAL_SECRET: required when ROLE is ${e.ROLE} (at least 32 characters, the same on every process)`);
   }
   if (problems.length > 0) throw new ConfigError(problems);
 

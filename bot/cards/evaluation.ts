@@ -168,7 +168,7 @@ export function reviewCard(view: BallotView): Card {
     const done = isComplete(def, view.draft, t.id);
     if (!done && firstIncomplete < 0) firstIncomplete = i;
     const summary = counts.map(([label, n]) => `${label}×${n}`).join(' ') || '未作答';
-    lines.push(`${i + 1}. **${t.name}**　${summary}${def.overallGrade && grade ? `　总体：${gradeLabel(grade)}` : ''}${done ? '' : '　<font color="red">未完成</font>'}`);
+    lines.push(`${i + 1}. **${t.name}**　${summary}${def.overallGrade && grade ? `　总体：${gradeLabel(grade)}` : ''}${done ? '' : '　**（未完成）**'}`);
   });
   const elements: unknown[] = [markdown(`请核对您的评价（共 ${targets.length} 人）：`), markdown(lines.join('\n'))];
   if (firstIncomplete >= 0) {

@@ -40,6 +40,7 @@ describe('configuration', () => {
       expect.stringMatching(/^BALLOT_SEAL_SECRET: required when LARK_MODE is webhook/),
     ]);
     expect(problemsOf({ LARK_MODE: 'websocket', LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret' })[0]).toMatch(/^BALLOT_SEAL_SECRET: required when LARK_MODE is websocket/);
+    expect(problemsOf({ ROLE: 'worker', DATABASE_URL: 'postgres://db/miaopu' })).toEqual([expect.stringMatching(/^BALLOT_SEAL_SECRET: required when ROLE is worker/)]);
     expect(problemsOf({ BALLOT_SEAL_SECRET: 'too-short' })[0]).toMatch(/^BALLOT_SEAL_SECRET: must be at least 32 characters/);
   });
 
@@ -61,7 +62,7 @@ describe('configuration', () => {
 
   it('refuses split roles on the embedded database, which belongs to one process', () => {
     expect(problemsOf({ ROLE: 'worker' })[0]).toMatch(/^ROLE: worker .* set DATABASE_URL/);
-    expect(loadConfig({ ROLE: 'worker', DATABASE_URL: 'postgres://db/miaopu' }).role).toBe('worker');
+    expect(loadConfig({ ROLE: 'worker', DATABASE_URL: 'postgres://db/miaopu', BALLOT_SEAL_SECRET: SEAL }).role).toBe('worker');
   });
 
   it('trims a trailing slash from PUBLIC_URL so links never get a double slash', () => {
