@@ -21,7 +21,7 @@ import { evaluationCampaigns, evaluationCompletions, evaluationRaters, type Eval
 import { outbox } from '../../db/schema/lark.ts';
 import { cadres } from '../../db/schema/org.ts';
 import { panelUsers } from '../../db/schema/users.ts';
-import { digestCard, invitationCard, reminderCard, type DigestLine, type InvitationAssignment } from '../../bot/cards/evaluation.ts';
+import { closedCard, digestCard, invitationCard, reminderCard, type DigestLine, type InvitationAssignment } from '../../bot/cards/evaluation.ts';
 import { ballotWebUrl } from '../../bot/handlers/evaluation.ts';
 import { EVALUATION_SCHEDULERS } from '../schedules.ts';
 
@@ -35,6 +35,7 @@ export const PURPOSE = {
   invitation: 'evaluation.invitation',
   reminder: 'evaluation.reminder',
   digest: 'evaluation.digest',
+  closed: 'evaluation.closed',
 } as const;
 
 export interface EvaluationJobDeps {
@@ -277,11 +278,55 @@ export async function sendDigests(deps: EvaluationJobDeps): Promise<number> {
   return ids.length;
 }
 
+/**
+ * After closing: the invitation and reminder cards of raters who never voted turn into
+ * "测评已结束", so an old card cannot suggest there is still time. (Raters who voted keep the
+ * "已提交 ✓" their ballot card became.)
+ */
+export async function retireCards(deps: EvaluationJobDeps, campaignId: number): Promise<number> {
+  const [campaign] = await deps.db.select().from(evaluationCampaigns).where(eq(evaluationCampaigns.id, campaignId));
+  if (!campaign || campaign.status !== 'closed') return 0;
+  const waiting = await nonResponders(deps.db, campaignId);
+  if (waiting.length === 0) return 0;
+  const sent = await deps.db
+    .select({ id: outbox.id, recipient: outbox.recipient, cadreId: outbox.cadreId, larkMessageId: outbox.larkMessageId })
+    .from(outbox)
+    .where(
+      and(
+        eq(outbox.status, 'sent'),
+        eq(outbox.kind, 'send'),
+        isNotNull(outbox.larkMessageId),
+        inArray(outbox.cadreId, waiting),
+        sql`(${outbox.dedupeKey} like ${`${PURPOSE.invitation}:${campaignId}:%`} or ${outbox.dedupeKey} like ${`${reminderPrefix(campaignId)}%`})`,
+      ),
+    );
+  const ids: string[] = [];
+  for (const row of sent) {
+    const id = await addToOutbox(deps.db, {
+      recipient: row.recipient,
+      cadreId: row.cadreId,
+      purpose: PURPOSE.closed,
+      dedupeKey: `${PURPOSE.closed}:${row.id}`,
+      msgType: 'interactive',
+      payload: closedCard(campaign),
+      kind: 'patch',
+      larkMessageId: row.larkMessageId!,
+    });
+    if (id) ids.push(id);
+  }
+  await deps.flushOutbox(ids);
+  return ids.length;
+}
+
 export function evaluationProcessor(deps: EvaluationJobDeps) {
   return async (job: Job): Promise<unknown> => {
     switch (job.name) {
       case EVALUATION_JOB.closeDue:
-        return { closed: await closeDueCampaigns(deps.db, deps.clock) };
+      {
+        const closed = await closeDueCampaigns(deps.db, deps.clock);
+        for (const id of closed) await retireCards(deps, id);
+        return { closed };
+      }
       case EVALUATION_JOB.sweep:
         return sweepReminders(deps);
       case EVALUATION_JOB.digest:

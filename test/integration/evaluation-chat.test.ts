@@ -19,6 +19,7 @@ import { CARD_LIMIT_BYTES, cardBytes, ballotStepCard, reviewCard } from '../../b
 import { EVALUATION_JOB, evaluationProcessor, fireSnooze, sendDigests, sendInvitations, sweepReminders, PURPOSE, type EvaluationJobDeps } from '../../jobs/workers/evaluation.ts';
 import { evaluationBallots } from '../../db/schema/evaluation.ts';
 import { outbox } from '../../db/schema/lark.ts';
+import { markSent } from '../../core/outbox.ts';
 import { cadres, units } from '../../db/schema/org.ts';
 import { panelUsers } from '../../db/schema/users.ts';
 import { sealDraft } from '../../core/evaluation/seal.ts';
@@ -368,9 +369,14 @@ describe('democratic evaluation in the chat', () => {
     expect(currentCard(messageId).header.title.content).toContain('测评已结束');
     expect((await sweepReminders(deps)).reminders).toBe(0);
     expect(await h.pending.listFor(waiting)).toEqual([]);
+    // The outbox worker had sent that invitation: once closed, its card is patched to say so.
+    await markSent(t.db, invitation.id, messageId, clock.now());
     // The scheduled close job closes it for good.
     expect(await evaluationProcessor(deps)({ name: EVALUATION_JOB.closeDue, data: {} } as Any)).toEqual({ closed: [campaignId] });
     expect((await t.sql`select status from evaluation_campaigns where id = ${campaignId}`)[0]!.status).toBe('closed');
+    const patches = await rowsFor(PURPOSE.closed);
+    expect(patches).toEqual([expect.objectContaining({ kind: 'patch', larkMessageId: messageId, recipient: openIdOf.get(waiting) })]);
+    expect(JSON.stringify(patches[0]!.payload)).toContain('测评已结束');
   });
 
   it('keeps a ballot card for fifty targets under Lark\u2019s card size limit', async () => {
