@@ -128,7 +128,8 @@ async function start(config: Config, log: Logger) {
     if (runsWorker) {
       const evaluationDeps = { db, clock, timeZone: config.timeZone, sealKey, publicUrl: config.publicUrl, flushOutbox: outboxQueue.flush, log: log.child({ component: 'evaluation' }) };
       kit.worker(QUEUE.evaluation, evaluationProcessor(evaluationDeps));
-      await upsertEvaluationSchedules(evaluationQueue, { timeZone: config.timeZone });
+      // The sandbox sweeps every minute, so a demo campaign's invitations arrive without a wait.
+      await upsertEvaluationSchedules(evaluationQueue, { timeZone: config.timeZone, sweepEveryMs: config.lark.mode === 'sandbox' ? 60_000 : undefined });
     }
 
     if (runsWorker) {
