@@ -14,6 +14,8 @@ import { callbackButton, card, markdown, urlButton, type Card } from './common.t
 
 export const EVALUATION_ACTIONS = {
   start: 'evaluation.start',
+  /** One standalone choice (a select outside the form); the step's form sends its choices with next/back/review. */
+  answer: 'evaluation.answer',
   next: 'evaluation.next',
   back: 'evaluation.back',
   review: 'evaluation.review',

@@ -106,8 +106,11 @@ export function registerEvaluation(router: Router, pending: PendingRegistry, dep
     return toast('info', `共 ${loaded.targets.length} 人，请逐一评价`, ballotStepCard(view(loaded, ctx.cadre.cadreId, emptyDraft(loaded.category)), 0));
   });
 
-  /** next / back / review / goto: keep this step's answers, then show the asked-for step. */
-  const move = (direction: 'next' | 'back' | 'review' | 'goto') => async (action: CardAction, ctx: ChatContext): Promise<CardResponse> => {
+  /**
+   * next / back / review / goto: keep this step's answers (the form's values), then show the
+   * asked-for step. answer: one standalone choice (`name` = item key, `option` = level), same step.
+   */
+  const move = (direction: 'next' | 'back' | 'review' | 'goto' | 'answer') => async (action: CardAction, ctx: ChatContext): Promise<CardResponse> => {
     const loaded = await load(action, ctx);
     if (!loaded.ok) return loaded.response;
     const opened = openDraft(action, ctx, loaded);
@@ -115,7 +118,8 @@ export function registerEvaluation(router: Router, pending: PendingRegistry, dep
     let draft = opened;
     const last = loaded.targets.length - 1;
     const step = Math.min(Math.max(0, Math.trunc(Number(action.value.s) || 0)), last);
-    if (direction !== 'goto' && action.formValue) draft = mergeAnswers(loaded.context.definition, draft, loaded.targets[step]!.id, action.formValue);
+    const given = direction === 'answer' ? (action.name && action.option ? { [action.name]: action.option } : {}) : direction === 'goto' ? undefined : action.formValue;
+    if (given) draft = mergeAnswers(loaded.context.definition, draft, loaded.targets[step]!.id, given);
     const v = view(loaded, ctx.cadre.cadreId, draft);
     if (direction === 'review') return toast('info', '请核对后提交', reviewCard(v));
     const to = direction === 'next' ? Math.min(step + 1, last) : direction === 'back' ? Math.max(step - 1, 0) : step;
@@ -125,6 +129,7 @@ export function registerEvaluation(router: Router, pending: PendingRegistry, dep
   router.onCardAction(EVALUATION_ACTIONS.back, move('back'));
   router.onCardAction(EVALUATION_ACTIONS.review, move('review'));
   router.onCardAction(EVALUATION_ACTIONS.goto, move('goto'));
+  router.onCardAction(EVALUATION_ACTIONS.answer, move('answer'));
 
   router.onCardAction(EVALUATION_ACTIONS.submit, async (action, ctx) => {
     const loaded = await load(action, ctx);

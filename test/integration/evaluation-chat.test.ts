@@ -172,6 +172,16 @@ describe('democratic evaluation in the chat', () => {
     card = currentCard(messageId);
     expect(JSON.stringify(card)).toContain('1 / 4');
     expect(selects(card).map((s) => s.initial_option)).toEqual([...ITEMS.map(() => 'good'), 'excellent']);
+    // A single choice sent on its own (a standalone select) is kept too, on the same step.
+    const choose = (level: string) =>
+      h.pusher.cardAction(openIdOf.get(rater)!, { messageId, value: { ...buttonValue(currentCard(messageId), 'evaluation.next'), action: 'evaluation.answer' }, tag: 'select_static', name: ITEMS[1]!, option: level });
+    await choose('fairly_good');
+    card = currentCard(messageId);
+    expect(JSON.stringify(card)).toContain('1 / 4');
+    expect(selects(card)[1].initial_option).toBe('fairly_good');
+    await choose('good');
+    card = currentCard(messageId);
+    expect(selects(card).map((s) => s.initial_option)).toEqual([...ITEMS.map(() => 'good'), 'excellent']);
     // Forward without changes: target 2 still has its answers.
     await click(rater, messageId, buttonValue(card, 'evaluation.next'), {});
     card = currentCard(messageId);
