@@ -13,7 +13,6 @@ import type { Clock } from '../../core/clock.ts';
 import type { PendingRegistry } from '../../core/pending.ts';
 import type { RaterCategory } from '../../db/schema/evaluation.ts';
 import { ballotContext, castBallot, pendingAssignments, votingState, type BallotContext } from '../../core/evaluation/ballots.ts';
-import { signBallotLink } from '../../core/evaluation/ballot-link.ts';
 import { EvaluationError } from '../../core/evaluation/errors.ts';
 import { assignmentTargets, draftToAnswers, emptyDraft, isCategory, mergeAnswers, openAssignmentsFor, type BallotTarget, type Draft } from '../../core/evaluation/rater-view.ts';
 import { snoozeUntil, type ReminderPlan } from '../../core/evaluation/reminders.ts';
@@ -38,12 +37,6 @@ export interface EvaluationChatDeps {
 export const ALREADY_SUBMITTED = '你已提交，无需重复提交';
 export const CAMPAIGN_CLOSED = '测评已结束';
 export const NOT_A_RATER = '您不是本次测评的评价人，无需填写。如有疑问请联系区委组织部干部科。';
-
-/** The signed link to the web ballot for one assignment; valid until the campaign closes. */
-export function ballotWebUrl(deps: Pick<EvaluationChatDeps, 'sealKey' | 'publicUrl'>, campaign: { id: number; closesAt: Date }, cadreId: number, category: RaterCategory): string {
-  const token = signBallotLink(deps.sealKey, { campaignId: campaign.id, cadreId, category, expiresAt: campaign.closesAt });
-  return `${deps.publicUrl}/ballot/${token}`;
-}
 
 type Loaded = { ok: true; context: BallotContext; targets: BallotTarget[]; category: RaterCategory } | { ok: false; response: CardResponse };
 

@@ -66,6 +66,12 @@ export function verifyBallotLink(key: Buffer, token: string, now: Date): BallotL
   return { campaignId, cadreId, category: category as RaterCategory, expiresAt: new Date(expSeconds * 1000) };
 }
 
+/** `${publicUrl}/ballot/<token>` for one assignment, valid until the campaign closes. */
+export function ballotUrl(key: Buffer, publicUrl: string, input: { campaignId: number; cadreId: number; category: RaterCategory; closesAt: Date }): string {
+  const token = signBallotLink(key, { campaignId: input.campaignId, cadreId: input.cadreId, category: input.category, expiresAt: input.closesAt });
+  return `${publicUrl.replace(/\/+$/, '')}/ballot/${token}`;
+}
+
 /** Narrowing helper for callers. */
 export function isBallotLinkError(result: BallotLinkPayload | BallotLinkError): result is BallotLinkError {
   return 'error' in result;

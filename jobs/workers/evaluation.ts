@@ -22,7 +22,7 @@ import { outbox } from '../../db/schema/lark.ts';
 import { cadres } from '../../db/schema/org.ts';
 import { panelUsers } from '../../db/schema/users.ts';
 import { closedCard, digestCard, invitationCard, reminderCard, type DigestLine, type InvitationAssignment } from '../../bot/cards/evaluation.ts';
-import { ballotWebUrl } from '../../bot/handlers/evaluation.ts';
+import { ballotUrl } from '../../core/evaluation/ballot-link.ts';
 import { EVALUATION_SCHEDULERS } from '../schedules.ts';
 
 export const EVALUATION_JOB = {
@@ -77,7 +77,7 @@ async function openIds(db: Db, cadreIds: number[]): Promise<Map<number, string>>
 
 async function assignmentsFor(deps: EvaluationJobDeps, campaign: EvaluationCampaign, cadreId: number): Promise<InvitationAssignment[]> {
   const open = await pendingAssignments(deps.db, campaign.id, cadreId);
-  return open.map((a) => ({ category: a.category, targets: a.targetIds.length, webUrl: ballotWebUrl(deps, campaign, cadreId, a.category) }));
+  return open.map((a) => ({ category: a.category, targets: a.targetIds.length, webUrl: ballotUrl(deps.sealKey, deps.publicUrl, { campaignId: campaign.id, cadreId, category: a.category, closesAt: campaign.closesAt }) }));
 }
 
 async function existingKeys(db: Db, prefix: string): Promise<string[]> {
