@@ -54,6 +54,10 @@ const envSchema = z.object({
     (v) => (typeof v === 'string' && v === '' ? undefined : v),
     z.string().min(8, 'must be at least 8 characters').optional(),
   ),
+  BALLOT_SEAL_SECRET: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : v),
+    z.string().min(32, 'must be at least 32 characters (e.g. the output of `openssl rand -base64 48`)').optional(),
+  ),
   TZ_NAME: z
     .string()
     .trim()
@@ -96,6 +100,11 @@ export interface Config {
     domain: string;
   };
   adminPassword?: string;
+  /**
+   * Seals ballot drafts and signs ballot links. Unset only in sandbox mode, where main.ts makes a
+   * random one per boot (drafts and links then do not survive a restart, which a demo can bear).
+   */
+  ballotSealSecret?: string;
   timeZone: string;
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
 }
@@ -133,6 +142,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       `ROLE: ${e.ROLE} runs as one of several processes, which must share an external database; set DATABASE_URL`,
     );
   }
+  if (mode !== 'sandbox' && !e.BALLOT_SEAL_SECRET) {
+    problems.push(`BALLOT_SEAL_SECRET: required when LARK_MODE is ${mode} (at least 32 characters, the same on every process), so ballot drafts and links stay valid across restarts`);
+  } else if (e.ROLE !== 'all' && !e.BALLOT_SEAL_SECRET) {
+    // A per-start key cannot be shared: links made by the worker would not open on the web process.
+    problems.push(`BALLOT_SEAL_SECRET: required when ROLE is ${e.ROLE} (at least 32 characters, the same on every process)`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
@@ -151,6 +166,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       domain: (e.LARK_DOMAIN ?? 'https://open.feishu.cn').replace(/\/+$/, ''),
     },
     adminPassword: e.ADMIN_PASSWORD,
+    ballotSealSecret: e.BALLOT_SEAL_SECRET,
     timeZone: e.TZ_NAME,
     logLevel: e.LOG_LEVEL,
   };

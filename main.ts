@@ -26,6 +26,12 @@ import { createLarkLayer, type LarkLayer } from './bot/setup.ts';
 import { createPendingRegistry } from './core/pending.ts';
 import { createOutboxQueue } from './jobs/outbox.ts';
 import { startOutboxWorker } from './jobs/workers/outbox.ts';
+// Evaluation
+import { randomBytes } from 'node:crypto';
+import { sealKeyFrom } from './core/evaluation/seal.ts';
+import { registerEvaluation } from './bot/handlers/evaluation.ts';
+import { evaluationProcessor, scheduleSnooze } from './jobs/workers/evaluation.ts';
+import { upsertEvaluationSchedules } from './jobs/schedules.ts';
 
 /** A failure the operator can fix; printed as one clear line, without a stack trace. */
 class StartError extends Error {}
@@ -110,6 +116,25 @@ async function start(config: Config, log: Logger) {
     const pending = createPendingRegistry(log);
     // In sandbox mode the chat simulator sits behind the panel's sign-in.
     lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush, simulatorGuard: requireUser({ db, clock }) as MiddlewareHandler });
+    // Evaluation (民主测评): the seal key, the ballot in the chat, 待办, and the evaluation jobs.
+    if (!config.ballotSealSecret) log.info('sandbox mode: ballot drafts and links use a key made at this start (set BALLOT_SEAL_SECRET to keep them across restarts)');
+    const sealKey = sealKeyFrom(config.ballotSealSecret ?? randomBytes(32).toString('hex'));
+    const evaluationQueue = kit.queue(QUEUE.evaluation);
+    registerEvaluation(lark.bot.router, pending, {
+      db,
+      sealKey,
+      clock,
+      timeZone: config.timeZone,
+      publicUrl: config.publicUrl,
+      snooze: (input) => scheduleSnooze(evaluationQueue, clock, input),
+    });
+    if (runsWorker) {
+      const evaluationDeps = { db, clock, timeZone: config.timeZone, sealKey, publicUrl: config.publicUrl, flushOutbox: outboxQueue.flush, log: log.child({ component: 'evaluation' }) };
+      kit.worker(QUEUE.evaluation, evaluationProcessor(evaluationDeps));
+      // The sandbox sweeps every minute, so a demo campaign's invitations arrive without a wait.
+      await upsertEvaluationSchedules(evaluationQueue, { timeZone: config.timeZone, sweepEveryMs: config.lark.mode === 'sandbox' ? 60_000 : undefined });
+    }
+
     if (runsWorker) {
       await startOutboxWorker(kit, { db, lark: lark.api, clock, log: log.child({ component: 'outbox' }) });
       const requeued = await outboxQueue.recover();

@@ -25,6 +25,8 @@ export const QUEUE = {
   system: 'system',
   /** Every proactive Lark message; the job id is the outbox row id. */
   outbox: 'outbox',
+  /** Democratic evaluation: invitations, reminder sweeps, closing, digests, snoozed reminders. */
+  evaluation: 'evaluation',
 } as const;
 export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
 

@@ -20,3 +20,32 @@ export async function upsertSchedules(system: Queue, options: ScheduleOptions): 
     { name: HEARTBEAT_SCHEDULER, data: {}, opts: { removeOnComplete: 10, removeOnFail: 50 } },
   );
 }
+
+/** Evaluation schedulers (job names equal the scheduler ids; see jobs/workers/evaluation.ts). */
+export const EVALUATION_SCHEDULERS = {
+  closeDue: 'evaluation-close-due',
+  sweep: 'evaluation-sweep',
+  digest: 'evaluation-digest',
+} as const;
+
+export interface EvaluationScheduleOptions {
+  timeZone: string;
+  /** Closing due campaigns: every minute by default. */
+  closeEveryMs?: number;
+  /** The invitation and reminder sweep: every 5 minutes by default. */
+  sweepEveryMs?: number;
+  /** 'HH:MM' local time of the unit admins' daily digest; 17:30 by default. */
+  digestAt?: string;
+}
+
+export async function upsertEvaluationSchedules(queue: Queue, options: EvaluationScheduleOptions): Promise<void> {
+  const keep = { removeOnComplete: 10, removeOnFail: 50 };
+  const [hour, minute] = (options.digestAt ?? '17:30').split(':').map(Number);
+  await queue.upsertJobScheduler(EVALUATION_SCHEDULERS.closeDue, { every: options.closeEveryMs ?? 60_000 }, { name: EVALUATION_SCHEDULERS.closeDue, data: {}, opts: keep });
+  await queue.upsertJobScheduler(EVALUATION_SCHEDULERS.sweep, { every: options.sweepEveryMs ?? 5 * 60_000 }, { name: EVALUATION_SCHEDULERS.sweep, data: {}, opts: keep });
+  await queue.upsertJobScheduler(
+    EVALUATION_SCHEDULERS.digest,
+    { pattern: `${minute} ${hour} * * *`, tz: options.timeZone },
+    { name: EVALUATION_SCHEDULERS.digest, data: {}, opts: keep },
+  );
+}

@@ -10,6 +10,9 @@ import { freePort } from '../../db/embedded.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { runMiaopu } from '../helpers/process.ts';
 
+/** Split roles share one ballot seal secret. */
+const SEAL_SECRET = 'start-test-ballot-seal-secret-0123456789';
+
 async function readyz(port: number) {
   const res = await fetch(`http://127.0.0.1:${port}/readyz`);
   return { status: res.status, body: await res.json() };
@@ -85,8 +88,8 @@ describe('starting Miaopu', () => {
     const fresh = await testDatabase();
     try {
       const [web, worker] = [
-        runMiaopu({ DATABASE_URL: fresh.url, ROLE: 'web', PORT: String(await freePort()) }),
-        runMiaopu({ DATABASE_URL: fresh.url, ROLE: 'worker', PORT: String(await freePort()) }),
+        runMiaopu({ DATABASE_URL: fresh.url, ROLE: 'web', PORT: String(await freePort()), BALLOT_SEAL_SECRET: SEAL_SECRET }),
+        runMiaopu({ DATABASE_URL: fresh.url, ROLE: 'worker', PORT: String(await freePort()), BALLOT_SEAL_SECRET: SEAL_SECRET }),
       ];
       await Promise.all([web.waitFor(/Miaopu is running \(web/), worker.waitFor(/Miaopu is running \(worker/)]);
       const [counts] = await fresh.sql`select (select count(*)::int from units) as units, (select count(*)::int from cadres) as cadres,

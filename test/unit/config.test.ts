@@ -11,6 +11,8 @@ function problemsOf(env: Record<string, string>): string[] {
   throw new Error('expected the configuration to be refused');
 }
 
+const SEAL = 'a-ballot-seal-secret-of-forty-characters!';
+
 describe('configuration', () => {
   it('starts as the demo with nothing set', () => {
     const config = loadConfig({});
@@ -27,8 +29,19 @@ describe('configuration', () => {
   });
 
   it('uses webhook mode once a Lark app is configured', () => {
-    const config = loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret' });
+    const config = loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret', BALLOT_SEAL_SECRET: SEAL });
     expect(config.lark.mode).toBe('webhook');
+    expect(config.ballotSealSecret).toBe(SEAL);
+  });
+
+  it('needs a ballot seal secret outside the sandbox, and a long one', () => {
+    expect(loadConfig({}).ballotSealSecret).toBeUndefined();
+    expect(problemsOf({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret' })).toEqual([
+      expect.stringMatching(/^BALLOT_SEAL_SECRET: required when LARK_MODE is webhook/),
+    ]);
+    expect(problemsOf({ LARK_MODE: 'websocket', LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret' })[0]).toMatch(/^BALLOT_SEAL_SECRET: required when LARK_MODE is websocket/);
+    expect(problemsOf({ ROLE: 'worker', DATABASE_URL: 'postgres://db/miaopu' })).toEqual([expect.stringMatching(/^BALLOT_SEAL_SECRET: required when ROLE is worker/)]);
+    expect(problemsOf({ BALLOT_SEAL_SECRET: 'too-short' })[0]).toMatch(/^BALLOT_SEAL_SECRET: must be at least 32 characters/);
   });
 
   it('names the variable and what is wrong with it', () => {
@@ -49,7 +62,7 @@ describe('configuration', () => {
 
   it('refuses split roles on the embedded database, which belongs to one process', () => {
     expect(problemsOf({ ROLE: 'worker' })[0]).toMatch(/^ROLE: worker .* set DATABASE_URL/);
-    expect(loadConfig({ ROLE: 'worker', DATABASE_URL: 'postgres://db/miaopu' }).role).toBe('worker');
+    expect(loadConfig({ ROLE: 'worker', DATABASE_URL: 'postgres://db/miaopu', BALLOT_SEAL_SECRET: SEAL }).role).toBe('worker');
   });
 
   it('trims a trailing slash from PUBLIC_URL so links never get a double slash', () => {
