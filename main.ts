@@ -26,6 +26,7 @@ import { createLarkLayer, type LarkLayer } from './bot/setup.ts';
 import { createPendingRegistry } from './core/pending.ts';
 import { createOutboxQueue } from './jobs/outbox.ts';
 import { startOutboxWorker } from './jobs/workers/outbox.ts';
+import { evaluationReviewSource } from './web/pages/evaluation/review.ts';
 
 /** A failure the operator can fix; printed as one clear line, without a stack trace. */
 class StartError extends Error {}
@@ -126,6 +127,10 @@ async function start(config: Config, log: Logger) {
           sandbox: config.lark.mode === 'sandbox',
           lark: { domain: config.lark.mode === 'sandbox' ? `${config.publicUrl}/sandbox` : config.lark.domain, appId: config.lark.appId, appSecret: config.lark.appSecret },
           queues: kit,
+          // Evaluation admin: times in TZ_NAME; "needs review" for campaigns closing with low turnout.
+          // At merge: sealKey/ballotLinkKey from BALLOT_SEAL_SECRET and onCampaignOpened → enqueueCampaignOpened.
+          timeZone: config.timeZone,
+          review: [evaluationReviewSource({ db, clock })],
         },
       });
       app.route('/', lark.routes);
