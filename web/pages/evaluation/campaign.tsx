@@ -231,7 +231,7 @@ export function Turnout(props: { t: Dictionary; v: TurnoutView }) {
         </div>
       )}
       {v.units.length > 0 && (
-        <div class="table-wrap">
+        <div class="table-wrap turnout-units">
           <table class="table">
             <thead><tr><th>{e.byUnit}</th><th>{e.turnout}</th>{v.showNames && <th>{e.notVoted}</th>}</tr></thead>
             <tbody>
