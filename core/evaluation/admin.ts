@@ -89,16 +89,6 @@ export async function campaignRaters(db: Db, campaignId: number, category?: Rate
     .orderBy(asc(units.sortOrder), asc(units.id), asc(cadres.id));
 }
 
-/** Rater counts per category. */
-export async function raterCounts(db: Db, campaignId: number): Promise<Partial<Record<RaterCategory, number>>> {
-  const rows = await db
-    .select({ category: evaluationRaters.category, n: sql<number>`count(*)::int` })
-    .from(evaluationRaters)
-    .where(eq(evaluationRaters.campaignId, campaignId))
-    .groupBy(evaluationRaters.category);
-  return Object.fromEntries(rows.map((r) => [r.category, Number(r.n)]));
-}
-
 export interface UnitTurnout {
   unitId: number;
   unitName: string;

@@ -9,6 +9,8 @@ import { evaluationBallots, evaluationCampaigns, evaluationPublicCodes, evaluati
 import { cadres, units } from '../../db/schema/org.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser, browser, buildPanel } from '../helpers/panel.ts';
+import { fixedClock } from '../../core/clock.ts';
+import { evaluationReviewSource } from '../../web/pages/evaluation/review.ts';
 
 const KEY = sealKeyFrom('test-secret');
 const ITEMS = templateItems(POLITICAL_QUALITY).map((i) => i.key);
@@ -340,6 +342,31 @@ describe('evaluation admin pages and web ballots', () => {
     const ok = await admin.post('/evaluation/templates', { name: '专项测评', level_label_0: '好', level_key_0: 'good', level_score_0: '100', level_label_1: '差', level_key_1: 'poor', level_score_1: '40', dim_label_0: '作风', dim_key_0: 'style', dim_items_0: '深入基层\n求真务实' });
     expect(ok.status).toBe(303);
     expect(await (await admin.get('/evaluation/templates')).text()).toContain('专项测评');
+  });
+
+  it('lists turnout for a unit admin from their own units only', async () => {
+    const html = await (await unitAdmin.get('/evaluation')).text();
+    const own = await (await unitAdmin.get(`/evaluation/${campaignId}/turnout`)).text();
+    const [, done, of] = own.match(/data-unit="东山街道">.*?\((\d+)\/(\d+)\)/)!;
+    expect(html).toContain(`(${done}/${of})`);
+    expect(html).not.toContain('/54)');
+    const page = await (await unitAdmin.get(`/evaluation/${campaignId}`)).text();
+    expect(page).not.toContain('西河街道</h3>');
+    expect(page).toContain('东山街道 <small');
+  });
+
+  it('puts a campaign that closes within two days with low turnout on the dashboard', async () => {
+    const clock = fixedClock('2026-11-29T12:00:00Z');
+    const late = buildPanel(t.db, { clock, sealKey: KEY, timeZone: 'Asia/Shanghai', review: [evaluationReviewSource({ db: t.db, clock })] });
+    const someone = browser(late.app, '10.9.0.5');
+    await someone.signIn('district');
+    const html = await (await someone.get('/')).text();
+    expect(html).toMatch(/“2026年度领导班子民主测评”即将截止，参评率仅 [\d.]+%/);
+    expect(html).toContain(`href="/evaluation/${campaignId}"`);
+    const early = buildPanel(t.db, { review: [evaluationReviewSource({ db: t.db, clock: fixedClock('2026-11-25T09:00:00Z') })] });
+    const other = browser(early.app, '10.9.0.6');
+    await other.signIn('district');
+    expect(await (await other.get('/')).text()).not.toContain('即将截止');
   });
 
   it('closes the campaign; then a code says the evaluation has ended', async () => {

@@ -14,7 +14,6 @@ import {
   findCadresByName,
   listCampaigns,
   listTemplates,
-  raterCounts,
   turnoutByUnit,
 } from '../../core/evaluation/admin.ts';
 import {
@@ -34,7 +33,7 @@ import { turnout } from '../../core/evaluation/ballots.ts';
 import { EvaluationError } from '../../core/evaluation/errors.ts';
 import { importPaperBallots } from '../../core/evaluation/paper.ts';
 import { campaignIssues } from '../../core/evaluation/campaigns.ts';
-import { unitOptions } from '../../core/org.ts';
+import { inScope, unitOptions } from '../../core/org.ts';
 import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
@@ -62,6 +61,15 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const e = tr.evaluation;
     const rows = await listCampaigns(deps.db);
     const canManage = c.var.user.role === 'district_admin';
+    // Outside the district, turnout counts only the raters of the person's own units.
+    const scope = c.var.scope;
+    if (scope.kind === 'units') {
+      for (const r of rows) {
+        const units = r.campaign.status === 'draft' ? [] : await turnoutByUnit(deps.db, r.campaign.id, scope);
+        r.assigned = units.reduce((s, u) => s + u.assigned, 0);
+        r.completed = units.reduce((s, u) => s + u.completed, 0);
+      }
+    }
     return renderPage(
       c,
       deps,
@@ -152,12 +160,11 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const campaign = await load(c, id);
     const queryCategory = c.req.query('category');
     const category = options.category ?? ((raterCategory.enumValues as readonly string[]).includes(queryCategory ?? '') ? (queryCategory as RaterCategory) : 'peer');
-    const [rows, templates, targets, raters, counts, units, codes] = await Promise.all([
+    const [rows, templates, targets, raters, units, codes] = await Promise.all([
       listCampaigns(deps.db),
       listTemplates(deps.db),
-      campaignTargets(deps.db, id),
-      campaignRaters(deps.db, id),
-      raterCounts(deps.db, id),
+      campaignTargets(deps.db, id).then((people) => people.filter((p) => inScope(c.var.scope, p.unitId))),
+      campaignRaters(deps.db, id).then((people) => people.filter((p) => inScope(c.var.scope, p.unitId))),
       unitOptions(deps.db, { kind: 'all' }),
       codeCounts(deps.db, id),
     ]);
@@ -167,7 +174,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
       templates,
       targets,
       raters,
-      raterCounts: counts,
+      raterCounts: countBy(raters.map((r) => r.category)),
       units,
       codes,
       category,
@@ -360,4 +367,10 @@ function redirect(c: PanelContext, to: string) {
     return c.body(null, 200);
   }
   return c.redirect(to, 303);
+}
+
+function countBy<K extends string>(keys: K[]): Partial<Record<K, number>> {
+  const counts: Partial<Record<K, number>> = {};
+  for (const k of keys) counts[k] = (counts[k] ?? 0) + 1;
+  return counts;
 }

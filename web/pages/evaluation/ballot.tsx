@@ -162,6 +162,12 @@ export function ballotRoutes(deps: PanelDeps): Hono {
   // Without a configured key, drafts still work within this process (a restart asks to start over).
   const sealKey = deps.sealKey ?? randomBytes(32);
   const linkKey = deps.ballotLinkKey ?? deps.sealKey ?? sealKey;
+  // The path holds a rater's link or code: log the failure without it.
+  app.onError((error, c) => {
+    deps.log.error({ err: error }, 'web ballot: request failed');
+    const tr = t(c);
+    return page(c, tr, tr.evaluation.ballot.unavailable, <Message title={tr.evaluation.ballot.unavailable} text={tr.common.serverError} kind="error" />, 500);
+  });
 
   const stateMessage = (c: Context, tr: Dictionary, state: string) =>
     page(c, tr, tr.evaluation.ballot.title, <Message title={state === 'closed' ? tr.evaluation.ballot.closed : tr.evaluation.ballot.unavailable} text={STATE_TEXT(tr.evaluation.ballot, state)} kind={state === 'closed' || state === 'not_open' ? 'info' : 'error'} />, state === 'code_unknown' ? 404 : 409);
