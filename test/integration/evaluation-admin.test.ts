@@ -312,6 +312,27 @@ describe('evaluation admin pages and web ballots', () => {
     expect(await none.text()).toContain('请选择要上传的文件');
   });
 
+  it('imports a correct scanner file once, all of it, and refuses the same file again', async () => {
+    const targets = await t.db.select({ no: cadres.employeeNo }).from(evaluationTargets).innerJoin(cadres, eq(cadres.id, evaluationTargets.cadreId)).where(eq(evaluationTargets.campaignId, campaignId));
+    const labels = templateItems(POLITICAL_QUALITY).map((i) => i.label);
+    const csv = [['问卷编号', '类别', '被评价人编号', ...labels, '意见建议'].join(','), ...targets.map((x) => ['P1', '群众', x.no, ...labels.map(() => '好'), ''].join(','))].join('\n');
+    const before = (await t.db.select().from(evaluationBallots)).length;
+    const upload = () => {
+      const form = new FormData();
+      form.set('file', new File([csv], 'scan-1.csv', { type: 'text/csv' }));
+      return admin.post(`/evaluation/${campaignId}/paper`, form);
+    };
+    const res = await upload();
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain(`已导入 1 张纸质选票（${targets.length} 条评价）`);
+    expect((await t.db.select().from(evaluationBallots)).length - before).toBe(targets.length);
+    const again = await upload();
+    expect(again.status).toBe(422);
+    expect(await again.text()).toContain('该文件已导入过');
+    expect((await t.db.select().from(evaluationBallots)).length - before).toBe(targets.length);
+    expect((await audits('evaluation_paper_batch')).map((a) => a.action)).toEqual(['import']);
+  });
+
   it('saves a template edit as a new version while the open campaign keeps its own', async () => {
     const templateId = (await t.db.select().from(evaluationTemplateVersions).where(eq(evaluationTemplateVersions.id, versionId)))[0]!.templateId;
     const edit = await (await admin.get(`/evaluation/templates/${templateId}`)).text();
