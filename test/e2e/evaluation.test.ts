@@ -144,7 +144,7 @@ describe.skipIf(!executable)('democratic evaluation in a real browser', () => {
     for (const width of [1280, 390]) {
       const page = await open(width);
       await signIn(page);
-      for (const [name, path] of [['evaluation-list', '/evaluation'], ['evaluation-campaign', new URL(campaignUrl).pathname], ['evaluation-new', '/evaluation/new'], ['evaluation-templates', '/evaluation/templates'], ['evaluation-template-edit', '/evaluation/templates/1'], ['ballot-link', `/ballot/${token}`], ['ballot-vote', `/vote/${codes[1]}`], ['ballot-bad-link', '/ballot/nonsense']] as const) {
+      for (const [name, path] of [['evaluation-list', '/evaluation'], ['evaluation-campaign', new URL(campaignUrl).pathname], ['evaluation-new', '/evaluation/new'], ['evaluation-templates', '/evaluation/templates'], ['evaluation-template-edit', '/evaluation/templates/1'], ['evaluation-template-new', '/evaluation/templates/new'], ['ballot-link', `/ballot/${token}`], ['ballot-vote', `/vote/${codes[1]}`], ['ballot-bad-link', '/ballot/nonsense']] as const) {
         await page.goto(`${panel.url}${path}`);
         await page.screenshot({ path: `${SHOTS}${name}-${width}.png`, fullPage: true });
       }

@@ -79,7 +79,7 @@ export function parseCampaignForm(body: Body, t: Dictionary, tz: string): { valu
     if (!Number.isFinite(n)) issues.push(e.invalidNumber(label));
     return n;
   };
-  const weights = Object.fromEntries(CATEGORIES.map((c) => [c, num(`w_${c}`, `${e.category[c]}权重`)])) as Weights;
+  const weights = Object.fromEntries(CATEGORIES.map((c) => [c, num(`w_${c}`, e.weightOf(e.category[c]!))])) as Weights;
   const opensAt = fromLocalInput(values.opensAt!, tz);
   const closesAt = fromLocalInput(values.closesAt!, tz);
   const input: CampaignInput = {
