@@ -193,13 +193,6 @@ export async function createTemplate(db: Db, definition: TemplateDefinition, act
   });
 }
 
-/** Campaign ids whose targets include a unit in scope, or every campaign for the district. */
-export async function campaignUnits(db: Db, campaignId: number): Promise<number[]> {
-  const rows = await db.selectDistinct({ unitId: evaluationTargets.unitId }).from(evaluationTargets).where(eq(evaluationTargets.campaignId, campaignId));
-  return rows.map((r) => r.unitId);
-}
-
-
 /** Public codes issued and used. */
 export async function codeCounts(db: Db, campaignId: number): Promise<{ issued: number; used: number }> {
   const [row] = await db.execute<{ issued: number; used: number }>(sql`

@@ -4,7 +4,6 @@
  * category, public codes, live turnout and paper ballots. Each action answers with the whole
  * `#campaign` block, so counts elsewhere on the page stay right.
  */
-import type { Scope } from '../../../core/org.ts';
 import type { CampaignListRow, PersonRow, RaterRow, TemplateRow, UnitTurnout } from '../../../core/evaluation/admin.ts';
 import { CATEGORIES } from '../../../core/evaluation/scoring.ts';
 import type { EvaluationCampaign, RaterCategory } from '../../../db/schema/evaluation.ts';
@@ -325,8 +324,4 @@ export function CampaignBody(props: { t: Dictionary; v: CampaignView; turnout: T
       {v.canManage && c.status !== 'draft' && <Paper t={t} v={v} />}
     </div>
   );
-}
-
-export function showScope(scope: Scope) {
-  return scope.kind === 'all';
 }
