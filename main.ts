@@ -15,7 +15,7 @@ import { seedDemo } from './core/demo.ts';
 import type { Logger } from './core/logger.ts';
 import { ADMIN_USERNAME, ensureAdmin, seedDemoPanelUsers } from './core/users.ts';
 import { ensureBuiltInTemplates } from './core/evaluation/templates.ts';
-import { createQueueKit, probeRedis, QUEUE, type QueueKit } from './jobs/queues.ts';
+import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
 import { systemProcessor } from './jobs/workers/system.ts';
 import { createApp } from './web/app.ts';
@@ -32,6 +32,8 @@ import { sealKeyFrom } from './core/evaluation/seal.ts';
 import { registerEvaluation } from './bot/handlers/evaluation.ts';
 import { evaluationProcessor, scheduleSnooze } from './jobs/workers/evaluation.ts';
 import { upsertEvaluationSchedules } from './jobs/schedules.ts';
+import { enqueueCampaignOpened } from './jobs/workers/evaluation.ts';
+import { evaluationReviewSource } from './web/pages/evaluation/review.ts';
 
 /** A failure the operator can fix; printed as one clear line, without a stack trace. */
 class StartError extends Error {}
@@ -75,9 +77,6 @@ async function start(config: Config, log: Logger) {
   let server: ServerType | undefined;
   let lark: LarkLayer | undefined;
   try {
-    // Redis first: it answers in milliseconds, so a wrong REDIS_URL is reported before the
-    // slower database start.
-    if (config.redisUrl) await probeRedis(config.redisUrl);
     database = await openDatabase({
       databaseUrl: config.databaseUrl,
       dataDir: config.dataDir,
@@ -154,6 +153,13 @@ async function start(config: Config, log: Logger) {
           sandbox: config.lark.mode === 'sandbox',
           lark: { domain: config.lark.mode === 'sandbox' ? `${config.publicUrl}/sandbox` : config.lark.domain, appId: config.lark.appId, appSecret: config.lark.appSecret },
           queues: kit,
+          // Evaluation: times in TZ_NAME, drafts sealed and web-ballot links signed with the same
+          // key as in the chat, invitations queued when a campaign opens, and "needs review" for
+          // campaigns closing with low turnout.
+          timeZone: config.timeZone,
+          sealKey,
+          onCampaignOpened: (campaignId) => enqueueCampaignOpened(evaluationQueue, campaignId),
+          review: [evaluationReviewSource({ db, clock })],
         },
       });
       app.route('/', lark.routes);

@@ -33,6 +33,14 @@ export interface PanelDeps {
   review?: ReviewSource[];
   /** For Lark sign-in calls; tests route them to the in-process sandbox. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
+  /** Evaluation: seals the web ballot's draft; absent, a random per-process key is used. */
+  sealKey?: Buffer;
+  /** Evaluation: verifies "在网页上填写" links from chat; defaults to `sealKey`. */
+  ballotLinkKey?: Buffer;
+  /** TZ_NAME: campaign times are entered and shown in it; ballots are dated by its day. */
+  timeZone?: string;
+  /** Called after a campaign opens, to send the invitations (the chat side queues them). */
+  onCampaignOpened?: (campaignId: number) => Promise<void>;
 }
 
 /** One thing a person should look at, e.g. "3 mentors are overdue". */

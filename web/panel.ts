@@ -18,6 +18,8 @@ import { usersRoutes } from './pages/users.tsx';
 import { unitsRoutes } from './pages/units.tsx';
 import { rosterRoutes } from './pages/roster.tsx';
 import { jobsRoutes } from './pages/jobs.tsx';
+import { evaluationRoutes } from './pages/evaluation.tsx';
+import { ballotRoutes } from './pages/evaluation/ballot.tsx';
 import { larkOAuthRoutes } from './oauth.ts';
 import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
 
@@ -55,4 +57,7 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/units', unitsRoutes(deps));
   app.route('/import', rosterRoutes(deps));
   app.route('/jobs', jobsRoutes(deps));
+  // Evaluation admin (民主测评), and the web ballot, which needs no sign-in.
+  app.route('/evaluation', evaluationRoutes(deps));
+  app.route('/', ballotRoutes(deps));
 }

@@ -23,7 +23,7 @@ export const NAV: NavItem[] = [
   { key: 'dashboard', href: '/', roles: 'all' },
   { key: 'cadres', href: '/cadres', roles: READERS },
   { key: 'units', href: '/units', roles: READERS },
-  { key: 'evaluation', href: '/evaluation', roles: ADMINS },
+  { key: 'evaluation', href: '/evaluation', roles: READERS },
   { key: 'import', href: '/import', roles: ADMINS },
   { key: 'audit', href: '/audit', roles: ['district_admin'] },
   { key: 'users', href: '/users', roles: ['district_admin'] },

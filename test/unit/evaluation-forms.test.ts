@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { dictionary } from '../../web/i18n.ts';
+import { campaignValues, parseCampaignForm, toLocalInput } from '../../web/pages/evaluation/form.tsx';
+import { parseTemplateForm } from '../../web/pages/evaluation/templates.tsx';
+import { displayCode } from '../../web/pages/evaluation/codes.tsx';
+import { templateIssues } from '../../core/evaluation/templates.ts';
+
+const zh = dictionary('zh');
+const TZ = 'Asia/Shanghai';
+
+describe('campaign form', () => {
+  it('reads local times in the panel time zone and shares as percentages', () => {
+    const values = campaignValues(null, [], new Date('2026-11-25T09:00:00Z'), TZ);
+    const { input, issues } = parseCampaignForm({ ...values, title: '测评', opensAt: '2026-12-01T09:00', closesAt: '2026-12-08T18:00', maxTopShare: '95', minExcellentCompetent: '60', maxIncompetent: '33.3' }, zh, TZ);
+    expect(issues).toEqual([]);
+    expect(input.opensAt.toISOString()).toBe('2026-12-01T01:00:00.000Z');
+    expect(toLocalInput(input.closesAt, TZ)).toBe('2026-12-08T18:00');
+    expect(input.validityRules).toEqual({ maxTopShare: 0.95 });
+    expect(input.alertRules!.maxIncompetentShare).toBeCloseTo(0.333);
+    expect(input.weights).toEqual({ superior: 0.3, peer: 0.3, subordinate: 0.2, public: 0.2 });
+    expect(input.reminderPlan).toMatchObject({ atOpening: true, dailyAt: '10:00', quietHours: { from: '21:00', to: '08:00' }, skipWeekends: false });
+  });
+
+  it('names every field that is not a number, in Chinese', () => {
+    const values = campaignValues(null, [], new Date('2026-11-25T09:00:00Z'), TZ);
+    const { issues } = parseCampaignForm({ ...values, w_public: '', w_peer: '三成' }, zh, TZ);
+    expect(issues).toEqual(['同级权重须为数字', '群众权重须为数字']);
+  });
+});
+
+describe('questionnaire form', () => {
+  it('keeps given item keys, generates missing ones and ignores empty rows', () => {
+    const def = parseTemplateForm({
+      name: '专项测评',
+      level_label_0: '好', level_key_0: 'good', level_score_0: '100',
+      level_label_1: '差', level_key_1: 'poor', level_score_1: '40',
+      level_label_2: '', level_key_2: '', level_score_2: '',
+      dim_label_0: '作风', dim_key_0: 'style', dim_items_0: 'style_field: 深入基层\n求真务实\n\n',
+      dim_label_1: '', dim_key_1: '', dim_items_1: '',
+      allowComment: 'on',
+    });
+    expect(def.scale.map((l) => l.key)).toEqual(['good', 'poor']);
+    expect(def.dimensions).toEqual([{ key: 'style', label: '作风', items: [{ key: 'style_field', label: '深入基层' }, { key: 'style_2', label: '求真务实' }] }]);
+    expect(def.allowComment).toBe(true);
+    expect(def.overallGrade).toBe(false);
+    expect(templateIssues(def)).toEqual([]);
+  });
+
+  it('passes a missing score on to the rules as an error', () => {
+    const def = parseTemplateForm({ name: 'x', level_label_0: '好', level_key_0: 'good', level_score_0: '', level_label_1: '差', level_key_1: 'poor', level_score_1: '40', dim_label_0: 'a', dim_key_0: 'a', dim_items_0: 'b' });
+    expect(templateIssues(def)).toContain('第 1 档“好”的分值须为 0–100 的整数');
+  });
+});
+
+describe('printed codes', () => {
+  it('groups a code in fives for reading off paper', () => {
+    expect(displayCode('ABCDE23456')).toBe('ABCDE-23456');
+  });
+});

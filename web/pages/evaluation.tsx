@@ -1,0 +1,376 @@
+/**
+ * @module
+ * Democratic evaluation (民主测评) in the panel: the campaign list, creating a campaign, and one
+ * campaign's page where a district admin sets targets and raters, issues public codes, opens
+ * and closes it, watches turnout and imports paper ballots. Unit admins see turnout for their
+ * units; viewers read. Every change goes through core/evaluation, which audits it.
+ */
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import {
+  campaignRaters,
+  campaignTargets,
+  codeCounts,
+  findCadresByName,
+  listCampaigns,
+  listTemplates,
+  turnoutByUnit,
+} from '../../core/evaluation/admin.ts';
+import {
+  closeCampaign,
+  createCampaign,
+  getCampaign,
+  issuePublicCodes,
+  leadersOfUnits,
+  openCampaign,
+  proposeRaters,
+  saveRaters,
+  setTargets,
+  updateCampaign,
+  type RaterAssignment,
+} from '../../core/evaluation/campaigns.ts';
+import { turnout } from '../../core/evaluation/ballots.ts';
+import { EvaluationError } from '../../core/evaluation/errors.ts';
+import { importPaperBallots } from '../../core/evaluation/paper.ts';
+import { campaignIssues } from '../../core/evaluation/campaigns.ts';
+import { inScope, unitOptions } from '../../core/org.ts';
+import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts';
+import { requireRole, requireUser } from '../auth.ts';
+import { t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
+import type { Dictionary } from '../i18n.ts';
+import { errorPage, renderFragment, renderPage } from '../render.tsx';
+import { CampaignBody, Meter, StatusBadge, Turnout, type CampaignView, type Notice, type TurnoutView } from './evaluation/campaign.tsx';
+import { CampaignForm, campaignValues, parseCampaignForm, toLocalInput, type FormValues } from './evaluation/form.tsx';
+import { CodesSheet } from './evaluation/codes.tsx';
+import { templateRoutes } from './evaluation/templates.tsx';
+
+const MANAGERS = requireRole('district_admin');
+
+export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
+  const app = new Hono<PanelEnv>();
+  const tz = deps.timeZone ?? 'Asia/Shanghai';
+  app.onError(errorPage(deps));
+  app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
+  app.route('/templates', templateRoutes(deps));
+
+  const windowOf = (opensAt: Date, closesAt: Date) => `${toLocalInput(opensAt, tz).replace('T', ' ')} – ${toLocalInput(closesAt, tz).replace('T', ' ')}`;
+
+  // ---- the list ----
+  app.get('/', async (c) => {
+    const tr = t(c);
+    const e = tr.evaluation;
+    const rows = await listCampaigns(deps.db);
+    const canManage = c.var.user.role === 'district_admin';
+    // Outside the district, turnout counts only the raters of the person's own units.
+    const scope = c.var.scope;
+    if (scope.kind === 'units') {
+      for (const r of rows) {
+        const units = r.campaign.status === 'draft' ? [] : await turnoutByUnit(deps.db, r.campaign.id, scope);
+        r.assigned = units.reduce((s, u) => s + u.assigned, 0);
+        r.completed = units.reduce((s, u) => s + u.completed, 0);
+      }
+    }
+    return renderPage(
+      c,
+      deps,
+      e.title,
+      <>
+        <div class="page-head">
+          <h1>{e.title}</h1>
+          <div class="actions">
+            <a class="button" href="/evaluation/templates">{e.templates}</a>
+            {canManage && <a class="button primary" href="/evaluation/new">{e.newCampaign}</a>}
+          </div>
+        </div>
+        {rows.length === 0 ? (
+          <div class="card empty">{e.noCampaigns}</div>
+        ) : (
+          <div class="table-wrap">
+            <table class="table" id="campaigns">
+              <thead><tr><th>{e.name}</th><th>{e.kind}</th><th>{e.year}</th><th>{e.status}</th><th>{e.window}</th><th>{e.template}</th><th>{e.turnout}</th></tr></thead>
+              <tbody>
+                {rows.map((r) => (
+                  <tr>
+                    <td><a href={`/evaluation/${r.campaign.id}`} class="campaign-link">{r.campaign.title}</a></td>
+                    <td>{e.kindName[r.campaign.kind]}</td>
+                    <td>{r.campaign.year}</td>
+                    <td><StatusBadge t={tr} status={r.campaign.status} /></td>
+                    <td>{windowOf(r.campaign.opensAt, r.campaign.closesAt)}</td>
+                    <td>{e.templateVersion(r.templateName, r.templateVersion)}</td>
+                    <td>{r.campaign.status === 'draft' ? <span class="muted">—</span> : <Meter done={r.completed} of={r.assigned} />}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </>,
+    );
+  });
+
+  // ---- creating ----
+  const newPage = async (c: PanelContext, values: FormValues | null, issues?: string[]) => {
+    const tr = t(c);
+    const templates = await listTemplates(deps.db);
+    const v = values ?? campaignValues(null, templates, deps.clock.now(), tz);
+    const form = <CampaignForm t={tr} values={v} templates={templates} action="/evaluation" target="this" submit={tr.common.create} issues={issues} />;
+    if (issues && c.req.header('HX-Request')) return renderFragment(c, form, 422);
+    return renderPage(c, deps, tr.evaluation.newCampaign, <><div class="page-head"><h1>{tr.evaluation.newCampaign}</h1></div>{form}</>, issues ? 422 : 200);
+  };
+  app.get('/new', MANAGERS, (c) => newPage(c, null));
+  app.post('/', MANAGERS, async (c) => {
+    const parsed = parseCampaignForm(await c.req.parseBody(), t(c), tz);
+    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input))];
+    if (issues.length) return newPage(c, parsed.values, issues);
+    try {
+      const campaign = await createCampaign(deps.db, parsed.input, c.var.user.id);
+      return redirect(c, `/evaluation/${campaign.id}?created=1`);
+    } catch (error) {
+      if (error instanceof EvaluationError) return newPage(c, parsed.values, error.issues);
+      throw error;
+    }
+  });
+
+  // ---- one campaign ----
+  const load = async (c: PanelContext, id: number) => {
+    try {
+      return await getCampaign(deps.db, id);
+    } catch (error) {
+      if (error instanceof EvaluationError) throw new HTTPException(404, { message: t(c).evaluation.notFound });
+      throw error;
+    }
+  };
+
+  const turnoutView = async (c: PanelContext, id: number, open: boolean): Promise<TurnoutView> => {
+    const scope = c.var.scope;
+    const role = c.var.user.role;
+    const [categories, units] = await Promise.all([turnout(deps.db, id), turnoutByUnit(deps.db, id, scope)]);
+    return {
+      campaignId: id,
+      open,
+      categories: categories.map((r) => ({ category: r.category, assigned: Number(r.assigned), completed: Number(r.completed) })),
+      units,
+      showOverall: scope.kind === 'all',
+      showNames: role === 'district_admin' || role === 'unit_admin',
+    };
+  };
+
+  const respond = async (c: PanelContext, id: number, options: { notice?: Notice; values?: FormValues; formIssues?: string[]; category?: RaterCategory; status?: 200 | 422 } = {}) => {
+    const tr = t(c);
+    const campaign = await load(c, id);
+    const queryCategory = c.req.query('category');
+    const category = options.category ?? ((raterCategory.enumValues as readonly string[]).includes(queryCategory ?? '') ? (queryCategory as RaterCategory) : 'peer');
+    const [rows, templates, targets, raters, units, codes] = await Promise.all([
+      listCampaigns(deps.db),
+      listTemplates(deps.db),
+      campaignTargets(deps.db, id).then((people) => people.filter((p) => inScope(c.var.scope, p.unitId))),
+      campaignRaters(deps.db, id).then((people) => people.filter((p) => inScope(c.var.scope, p.unitId))),
+      unitOptions(deps.db, { kind: 'all' }),
+      codeCounts(deps.db, id),
+    ]);
+    const view: CampaignView = {
+      campaign,
+      row: rows.find((r) => r.campaign.id === id)!,
+      templates,
+      targets,
+      raters,
+      raterCounts: countBy(raters.map((r) => r.category)),
+      units,
+      codes,
+      category,
+      values: options.values ?? campaignValues(campaign, templates, deps.clock.now(), tz),
+      formIssues: options.formIssues,
+      canManage: c.var.user.role === 'district_admin',
+      window: windowOf(campaign.opensAt, campaign.closesAt),
+    };
+    const turnoutPart = campaign.status === 'draft' ? null : await turnoutView(c, id, campaign.status === 'open');
+    const notice = options.notice ?? (c.req.query('created') ? { kind: 'ok' as const, text: tr.evaluation.created } : undefined);
+    const body = <CampaignBody t={tr} v={view} turnout={turnoutPart} notice={notice} />;
+    const status = options.status ?? 200;
+    if (c.req.header('HX-Request')) return renderFragment(c, body, status);
+    return renderPage(c, deps, campaign.title, body, status);
+  };
+
+  /** Runs a change; an EvaluationError comes back as a 422 with its Chinese message. */
+  const act = async (c: PanelContext, change: (id: number, tr: Dictionary) => Promise<Notice | undefined>) => {
+    const id = Number(c.req.param('id'));
+    await load(c, id);
+    try {
+      const notice = await change(id, t(c));
+      return respond(c, id, { notice, status: notice?.kind === 'error' ? 422 : 200 });
+    } catch (error) {
+      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: error.message, issues: error.issues }, status: 422 });
+      throw error;
+    }
+  };
+
+  app.get('/:id{[0-9]+}', (c) => respond(c, Number(c.req.param('id'))));
+
+  app.get('/:id{[0-9]+}/turnout', async (c) => {
+    const id = Number(c.req.param('id'));
+    const campaign = await load(c, id);
+    return renderFragment(c, <Turnout t={t(c)} v={await turnoutView(c, id, campaign.status === 'open')} />);
+  });
+
+  app.post('/:id{[0-9]+}', MANAGERS, async (c) => {
+    const id = Number(c.req.param('id'));
+    await load(c, id);
+    const parsed = parseCampaignForm(await c.req.parseBody(), t(c), tz);
+    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input))];
+    if (issues.length) return respond(c, id, { values: parsed.values, formIssues: issues, status: 422 });
+    try {
+      await updateCampaign(deps.db, id, parsed.input, c.var.user.id);
+    } catch (error) {
+      if (error instanceof EvaluationError) return respond(c, id, { values: parsed.values, formIssues: error.issues, status: 422 });
+      throw error;
+    }
+    return respond(c, id, { notice: { kind: 'ok', text: t(c).common.saved } });
+  });
+
+  app.post('/:id{[0-9]+}/targets', MANAGERS, (c) =>
+    act(c, async (id, tr) => {
+      const unitIds = (await c.req.parseBody({ all: true }))['unitId'];
+      const picked = [unitIds].flat().filter((u): u is string => typeof u === 'string').map(Number).filter(Number.isInteger);
+      await updateCampaign(deps.db, id, { unitIds: picked }, c.var.user.id);
+      const n = await setTargets(deps.db, id, await leadersOfUnits(deps.db, picked), c.var.user.id);
+      await pruneRaters(id, c.var.user.id);
+      return { kind: 'ok', text: tr.evaluation.targetCount(n) };
+    }),
+  );
+
+  const cadreFrom = async (q: string, tr: Dictionary) => {
+    const found = await findCadresByName(deps.db, q);
+    if (found.length === 0) throw new EvaluationError('cadre_not_found', tr.evaluation.cadreNotFound(q.trim()));
+    if (found.length > 1) throw new EvaluationError('cadre_ambiguous', tr.evaluation.cadreAmbiguous(q.trim()));
+    return found[0]!;
+  };
+
+  /** Drops removed targets from rater assignments (and assignments left with none). */
+  const pruneRaters = async (id: number, actorId: number) => {
+    const targetIds = new Set((await campaignTargets(deps.db, id)).map((p) => p.id));
+    const raters = await campaignRaters(deps.db, id);
+    const kept = raters.map((r) => ({ cadreId: r.id, category: r.category, targetIds: r.targetIds.filter((x) => targetIds.has(x)) }));
+    if (kept.every((r, i) => r.targetIds.length === raters[i]!.targetIds.length)) return;
+    await saveRaters(deps.db, id, kept.filter((r) => r.targetIds.length > 0), actorId);
+  };
+
+  app.post('/:id{[0-9]+}/targets/add', MANAGERS, (c) =>
+    act(c, async (id, tr) => {
+      const body = await c.req.parseBody();
+      const cadre = await cadreFrom(String(body.q ?? ''), tr);
+      const current = (await campaignTargets(deps.db, id)).map((p) => p.id);
+      const n = await setTargets(deps.db, id, [...current, cadre.id], c.var.user.id);
+      return { kind: 'ok', text: tr.evaluation.targetCount(n) };
+    }),
+  );
+
+  app.post('/:id{[0-9]+}/targets/remove', MANAGERS, (c) =>
+    act(c, async (id, tr) => {
+      const cadreId = Number((await c.req.parseBody()).cadreId);
+      const current = (await campaignTargets(deps.db, id)).map((p) => p.id);
+      const n = await setTargets(deps.db, id, current.filter((x) => x !== cadreId), c.var.user.id);
+      await pruneRaters(id, c.var.user.id);
+      return { kind: 'ok', text: tr.evaluation.targetCount(n) };
+    }),
+  );
+
+  app.post('/:id{[0-9]+}/raters/propose', MANAGERS, (c) =>
+    act(c, async (id, tr) => {
+      const proposal = await proposeRaters(deps.db, id);
+      const n = await saveRaters(deps.db, id, proposal, c.var.user.id);
+      return { kind: 'ok', text: tr.evaluation.proposed(n) };
+    }),
+  );
+
+  const currentAssignments = async (id: number): Promise<RaterAssignment[]> =>
+    (await campaignRaters(deps.db, id)).map((r) => ({ cadreId: r.id, category: r.category, targetIds: r.targetIds }));
+
+  app.post('/:id{[0-9]+}/raters/add', MANAGERS, (c) =>
+    act(c, async (id, tr) => {
+      const body = await c.req.parseBody();
+      const category = String(body.category) as RaterCategory;
+      if (!(raterCategory.enumValues as readonly string[]).includes(category) || category === 'public') {
+        throw new EvaluationError('invalid_raters', '评价类别须为上级、同级或下级');
+      }
+      const cadre = await cadreFrom(String(body.q ?? ''), tr);
+      const unitId = body.unitId ? Number(body.unitId) : null;
+      const targetIds = (await campaignTargets(deps.db, id)).filter((p) => unitId == null || p.unitId === unitId).map((p) => p.id).filter((x) => x !== cadre.id);
+      const others = (await currentAssignments(id)).filter((a) => !(a.cadreId === cadre.id && a.category === category));
+      await saveRaters(deps.db, id, [...others, { cadreId: cadre.id, category, targetIds }], c.var.user.id);
+      return { kind: 'ok', text: tr.common.saved };
+    }),
+  );
+
+  app.post('/:id{[0-9]+}/raters/remove', MANAGERS, (c) =>
+    act(c, async (id, tr) => {
+      const body = await c.req.parseBody();
+      const cadreId = Number(body.cadreId);
+      const category = String(body.category);
+      const kept = (await currentAssignments(id)).filter((a) => !(a.cadreId === cadreId && a.category === category));
+      await saveRaters(deps.db, id, kept, c.var.user.id);
+      return { kind: 'ok', text: tr.common.saved };
+    }),
+  );
+
+  app.post('/:id{[0-9]+}/open', MANAGERS, (c) =>
+    act(c, async (id, tr) => {
+      await openCampaign(deps.db, id, deps.clock, c.var.user.id);
+      if (deps.onCampaignOpened) {
+        // The campaign is open either way; a failed hand-off is logged, and the chat side's own sweep retries.
+        await deps.onCampaignOpened(id).catch((err: unknown) => deps.log.error({ err, campaignId: id }, 'evaluation: queuing invitations failed'));
+      }
+      return { kind: 'ok', text: tr.evaluation.opened };
+    }),
+  );
+
+  app.post('/:id{[0-9]+}/close', MANAGERS, (c) =>
+    act(c, async (id, tr) => {
+      await closeCampaign(deps.db, id, deps.clock, c.var.user.id);
+      return { kind: 'ok', text: tr.evaluation.closed };
+    }),
+  );
+
+  app.post('/:id{[0-9]+}/paper', MANAGERS, (c) =>
+    act(c, async (id, tr) => {
+      const file = (await c.req.parseBody()).file;
+      if (!(file instanceof File) || file.size === 0) return { kind: 'error', text: tr.evaluation.noFile };
+      const result = await importPaperBallots(deps.db, { campaignId: id, fileName: file.name, content: await file.text(), clock: deps.clock, tz, actorId: c.var.user.id });
+      return { kind: 'ok', text: tr.evaluation.imported(result.ballots, result.slips) };
+    }),
+  );
+
+  app.post('/:id{[0-9]+}/codes', MANAGERS, async (c) => {
+    const id = Number(c.req.param('id'));
+    const campaign = await load(c, id);
+    const body = await c.req.parseBody();
+    const count = Number(body.count);
+    const unitId = body.unitId ? Number(body.unitId) : null;
+    let codes: string[];
+    try {
+      codes = await issuePublicCodes(deps.db, id, { count, unitId }, c.var.user.id);
+    } catch (error) {
+      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: error.message }, status: 422 });
+      throw error;
+    }
+    // The codes exist only in this answer: never cache it.
+    c.header('Cache-Control', 'no-store');
+    return c.html(`<!doctype html>${await CodesSheet({ t: t(c), title: campaign.title, codes, publicUrl: deps.publicUrl })}`);
+  });
+
+  return app;
+}
+
+/** htmx follows a redirect itself; a plain form gets a 303. */
+function redirect(c: PanelContext, to: string) {
+  if (c.req.header('HX-Request')) {
+    c.header('HX-Redirect', to);
+    return c.body(null, 200);
+  }
+  return c.redirect(to, 303);
+}
+
+function countBy<K extends string>(keys: K[]): Partial<Record<K, number>> {
+  const counts: Partial<Record<K, number>> = {};
+  for (const k of keys) counts[k] = (counts[k] ?? 0) + 1;
+  return counts;
+}
