@@ -26,6 +26,9 @@ import { createLarkLayer, type LarkLayer } from './bot/setup.ts';
 import { createPendingRegistry } from './core/pending.ts';
 import { createOutboxQueue } from './jobs/outbox.ts';
 import { startOutboxWorker } from './jobs/workers/outbox.ts';
+// Evaluation results
+import { resultsReview } from './web/pages/results/index.tsx';
+import { evaluationTimeline } from './core/evaluation/report.ts';
 
 /** A failure the operator can fix; printed as one clear line, without a stack trace. */
 class StartError extends Error {}
@@ -126,6 +129,9 @@ async function start(config: Config, log: Logger) {
           sandbox: config.lark.mode === 'sandbox',
           lark: { domain: config.lark.mode === 'sandbox' ? `${config.publicUrl}/sandbox` : config.lark.domain, appId: config.lark.appId, appSecret: config.lark.appSecret },
           queues: kit,
+          // Evaluation results: the dashboard's review list and the profile timeline.
+          review: [resultsReview(db)],
+          timeline: [evaluationTimeline],
         },
       });
       app.route('/', lark.routes);

@@ -19,6 +19,8 @@ import { unitsRoutes } from './pages/units.tsx';
 import { rosterRoutes } from './pages/roster.tsx';
 import { jobsRoutes } from './pages/jobs.tsx';
 import { larkOAuthRoutes } from './oauth.ts';
+// Evaluation results
+import { resultsRoutes } from './pages/results/index.tsx';
 import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
@@ -55,4 +57,6 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/units', unitsRoutes(deps));
   app.route('/import', rosterRoutes(deps));
   app.route('/jobs', jobsRoutes(deps));
+  // Evaluation results: /evaluation/:id/results…, /evaluation/compare (full paths, own guards).
+  app.route('/', resultsRoutes(deps));
 }
