@@ -1,0 +1,348 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { and, eq, sql } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import { fixedClock } from '../../core/clock.ts';
+import { seedDemo } from '../../core/demo.ts';
+import { closeCampaign, createCampaign, issuePublicCodes, leadersOfUnits, openCampaign, proposeRaters, saveRaters, setTargets, type RaterAssignment } from '../../core/evaluation/campaigns.ts';
+import { castBallot, type TargetAnswers } from '../../core/evaluation/ballots.ts';
+import { evaluationTimeline } from '../../core/evaluation/report.ts';
+import { ANNUAL_ASSESSMENT, ensureBuiltInTemplates, latestTemplateVersion, templateIdByKey, templateItems } from '../../core/evaluation/templates.ts';
+import { auditLog } from '../../db/schema/audit.ts';
+import type { OverallGrade } from '../../db/schema/evaluation.ts';
+import { cadres, units } from '../../db/schema/org.ts';
+import { resultsReview } from '../../web/pages/results/index.tsx';
+import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { addUser, browser, buildPanel } from '../helpers/panel.ts';
+
+const TZ = 'Asia/Shanghai';
+const ITEMS = templateItems(ANNUAL_ASSESSMENT).map((i) => i.key);
+const XSS = '<script>alert("x")</script>工作很认真';
+
+function answersFor(targetIds: number[], level: (id: number) => string, grade: (id: number) => OverallGrade, comment?: (id: number) => string | undefined): TargetAnswers[] {
+  return targetIds.map((targetId) => ({ targetId, levels: Object.fromEntries(ITEMS.map((k) => [k, level(targetId)])), grade: grade(targetId), comment: comment?.(targetId) ?? null }));
+}
+
+async function readBook(res: Response): Promise<Record<string, string[][]>> {
+  const book = new ExcelJS.Workbook();
+  await book.xlsx.load(await res.arrayBuffer());
+  const sheets: Record<string, string[][]> = {};
+  for (const sheet of book.worksheets) {
+    const rows: string[][] = [];
+    sheet.eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ''))));
+    sheets[sheet.name] = rows;
+  }
+  return sheets;
+}
+
+/** The table row of one target (from `<tr data-cadre="id"` to its `</tr>`). */
+function rowOf(html: string, cadreId: number): string {
+  const start = html.indexOf(`<tr data-cadre="${cadreId}"`);
+  if (start < 0) return '';
+  return html.slice(start, html.indexOf('</tr>', start));
+}
+const rowIds = (html: string) => [...html.matchAll(/<tr data-cadre="(\d+)"/g)].map((m) => Number(m[1]));
+
+// The hand-computed campaign (2026 annual, 区委组织部 "A" and 东山街道 "B"; scale 好100 较好80 一般60 差40;
+// weights 上级 .3 同级 .3 下级 .2 群众 .2; no public raters, so present weights are renormalised over 0.8).
+//
+// T1 = A's first leader.
+//   上级: 3 district leaders give 好 (100), 优秀.   同级: A's 3 other leaders give 较好 (80), 称职.
+//   下级: 4 of A's staff give 一般 (60), 基本称职.
+//   overall = (0.3·100 + 0.3·80 + 0.2·60) / 0.8 = 66 / 0.8 = 82.5 (every dimension too).
+//   好评率 = 3 ballots × 10 items at 100 / (10 ballots × 10 items) = 30%.
+//   grades: 优秀 3 + 称职 3 = 6/10 = 60%, not below 60% → no alert; 不称职 0.
+//   flag: 上级 100 vs 下级 60, 40 points ≥ 15 → "上级评价（100）与下级评价（60）相差 40 分".
+//   Every other A leader gets 80 from everyone → 80, so T1 ranks 1/4 in A and 1st in the district.
+// T2 = B's first leader.
+//   上级: the same 3 give 一般 (60), 基本称职.   同级: 2 of B's leaders give 差 (40), 不称职.
+//   下级: 4 of B's staff give 好 (100), 优秀.
+//   overall = (0.3·60 + 0.3·40 + 0.2·100) / 0.8 = 50 / 0.8 = 62.5.
+//   好评率 = 40 / 90 = 44.4%.  grades: 优秀+称职 4/9 = 44.44% < 60% → alert; 不称职 2/9 = 22.2%, no alert.
+//   同级 has 2 ballots (< 3) → hidden; hiding one category alone would let it be deduced, so the
+//   smallest visible one (上级, 3) is hidden too: only 下级 is shown.
+//   Every other B leader gets 80 → T2 is last in B and last in the district (percentile 0).
+// The 2025 campaign: A's leaders only, 3 public ballots of 较好 → T1's curve is 80 → 82.5.
+describe('evaluation results in the panel', () => {
+  let t: TestDatabase;
+  let panel: ReturnType<typeof buildPanel>;
+  let admin: ReturnType<typeof browser>;
+  let dongshanAdmin: ReturnType<typeof browser>;
+  let viewer: ReturnType<typeof browser>;
+  let partner: ReturnType<typeof browser>;
+  let orgUnit: number;
+  let dongshan: number;
+  let leadersA: number[];
+  let leadersB: number[];
+  let T1: number;
+  let T2: number;
+  let campaignId: number;
+  let lastYear: number;
+  let names: Map<number, string>;
+
+  beforeAll(async () => {
+    t = await testDatabase();
+    await seedDemo(t.db);
+    await ensureBuiltInTemplates(t.db);
+    orgUnit = (await t.db.select().from(units).where(eq(units.name, '区委组织部')))[0]!.id;
+    dongshan = (await t.db.select().from(units).where(eq(units.name, '东山街道')))[0]!.id;
+    const templateVersionId = (await latestTemplateVersion(t.db, (await templateIdByKey(t.db, 'annual_assessment'))!))!.id;
+    leadersA = await leadersOfUnits(t.db, [orgUnit]);
+    leadersB = await leadersOfUnits(t.db, [dongshan]);
+    expect(leadersA).toHaveLength(4);
+    expect(leadersB.length).toBeGreaterThanOrEqual(3);
+    [T1, T2] = [leadersA[0]!, leadersB[0]!];
+    names = new Map((await t.db.select({ id: cadres.id, name: cadres.name }).from(cadres)).map((c) => [c.id, c.name]));
+
+    // 2025: public ballots only.
+    const c2025 = await createCampaign(t.db, { title: '2025年度民主测评', kind: 'annual', year: 2025, templateVersionId, unitIds: [orgUnit], opensAt: new Date('2025-12-01T00:00:00Z'), closesAt: new Date('2025-12-10T00:00:00Z') }, null);
+    lastYear = c2025.id;
+    await setTargets(t.db, c2025.id, leadersA, null);
+    const codes = await issuePublicCodes(t.db, c2025.id, { count: 3 }, null);
+    await openCampaign(t.db, c2025.id, fixedClock('2025-12-02T00:00:00Z'), null);
+    for (const code of codes) {
+      await castBallot(t.db, { campaignId: c2025.id, publicCode: code, clock: fixedClock('2025-12-02T00:00:00Z'), tz: TZ, source: 'public', answers: answersFor(leadersA, () => 'fairly_good', () => 'competent') });
+    }
+    await closeCampaign(t.db, c2025.id, fixedClock('2025-12-11T00:00:00Z'), null);
+
+    // 2026: the hand-computed campaign.
+    const clock = fixedClock('2026-12-02T02:00:00Z');
+    const campaign = await createCampaign(t.db, { title: '2026年度民主测评', kind: 'annual', year: 2026, templateVersionId, unitIds: [orgUnit, dongshan], opensAt: new Date('2026-12-01T00:00:00Z'), closesAt: new Date('2026-12-10T00:00:00Z') }, null);
+    campaignId = campaign.id;
+    await setTargets(t.db, campaignId, [...leadersA, ...leadersB], null);
+    const proposal: RaterAssignment[] = await proposeRaters(t.db, campaignId);
+    await saveRaters(t.db, campaignId, proposal, null);
+    await openCampaign(t.db, campaignId, clock, null);
+    const cast = async (p: RaterAssignment, level: (id: number) => string, grade: (id: number) => OverallGrade, comment?: (id: number) => string | undefined) => {
+      const r = await castBallot(t.db, { campaignId, raterCadreId: p.cadreId, category: p.category, clock, tz: TZ, source: 'chat', answers: answersFor(p.targetIds, level, grade, comment) });
+      expect(r.outcome).toBe('accepted');
+    };
+    const inUnit = (ids: number[]) => (p: RaterAssignment) => p.targetIds.every((id) => ids.includes(id));
+    for (const p of proposal.filter((x) => x.category === 'superior').slice(0, 3)) {
+      await cast(p, (id) => (id === T1 ? 'good' : id === T2 ? 'average' : 'fairly_good'), (id) => (id === T1 ? 'excellent' : id === T2 ? 'basically_competent' : 'competent'));
+    }
+    for (const p of proposal.filter((x) => x.category === 'peer' && inUnit(leadersA)(x))) await cast(p, () => 'fairly_good', () => 'competent');
+    for (const [i, p] of proposal.filter((x) => x.category === 'subordinate' && inUnit(leadersA)(x)).slice(0, 4).entries()) {
+      await cast(p, (id) => (id === T1 ? 'average' : 'fairly_good'), (id) => (id === T1 ? 'basically_competent' : 'competent'), (id) => (id === T1 ? (i === 0 ? XSS : i === 1 ? '希望多下基层' : undefined) : undefined));
+    }
+    for (const p of proposal.filter((x) => x.category === 'peer' && x.targetIds.includes(T2)).slice(0, 2)) {
+      await cast(p, (id) => (id === T2 ? 'poor' : 'fairly_good'), (id) => (id === T2 ? 'incompetent' : 'competent'));
+    }
+    for (const p of proposal.filter((x) => x.category === 'subordinate' && inUnit(leadersB)(x)).slice(0, 4)) {
+      await cast(p, (id) => (id === T2 ? 'good' : 'fairly_good'), (id) => (id === T2 ? 'excellent' : 'competent'));
+    }
+    await closeCampaign(t.db, campaignId, fixedClock('2026-12-10T00:00:01Z'), null);
+
+    await addUser(t.db, 'district', 'district_admin');
+    await addUser(t.db, 'dongshan', 'unit_admin', { unitId: dongshan });
+    await addUser(t.db, 'reader', 'viewer');
+    await addUser(t.db, 'partner', 'partner');
+    panel = buildPanel(t.db, { review: [resultsReview(t.db)], timeline: [evaluationTimeline] });
+    admin = browser(panel.app, '10.9.0.1');
+    dongshanAdmin = browser(panel.app, '10.9.0.2');
+    viewer = browser(panel.app, '10.9.0.3');
+    partner = browser(panel.app, '10.9.0.4');
+    await admin.signIn('district');
+    await dongshanAdmin.signIn('dongshan');
+    await viewer.signIn('reader');
+    await partner.signIn('partner');
+  }, 120_000);
+  afterAll(() => t?.drop());
+
+  const auditRows = (entity: string, action: string) => t.db.select().from(auditLog).where(and(eq(auditLog.entity, entity), eq(auditLog.action, action)));
+
+  it('shows the hand-computed figures in the campaign table', async () => {
+    const res = await admin.get(`/evaluation/${campaignId}/results`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(rowIds(html).sort()).toEqual([...leadersA, ...leadersB].sort());
+    const all = leadersA.length + leadersB.length;
+
+    const r1 = rowOf(html, T1);
+    expect(r1).toContain(names.get(T1)!);
+    expect(r1).toContain('<strong>82.50</strong>');
+    expect(r1).toContain('30.0%'); // 好评率
+    expect(r1).toMatch(/1\/4<\/span><small class="muted"> 超过 100%/); // rank in unit
+    expect(r1).toContain(`1/${all}`); // rank in district
+    expect(r1).toMatch(/data-grade="excellent">3 <small class="muted">30.0%/);
+    expect(r1).toMatch(/data-grade="basically_competent">4 <small class="muted">40.0%/);
+    expect(r1).toContain('上级评价（100）与下级评价（60）相差 40 分');
+    expect(r1).not.toContain('data-rule="excellent_competent_low"');
+
+    const r2 = rowOf(html, T2);
+    expect(r2).toContain('<strong>62.50</strong>');
+    expect(r2).toContain('44.4%');
+    expect(r2).toContain(`${leadersB.length}/${leadersB.length}</span><small class="muted"> 超过 0%`);
+    expect(r2).toContain(`${all}/${all}`);
+    expect(r2).toContain('优秀和称职票 4/9（44.44%），低于 60%');
+    expect(r2).toContain('data-rule="excellent_competent_low"');
+    // The rules are on the page.
+    expect(html).toContain('优秀和称职票合计低于 60% 时预警');
+    expect(html).toContain('不称职票超过 33.33% 时预警');
+  });
+
+  it('filters by unit and sorts, for the page, htmx and the export alike', async () => {
+    const html = await (await admin.get(`/evaluation/${campaignId}/results?unit=${dongshan}&sort=overall&dir=asc`)).text();
+    expect(rowIds(html)).toHaveLength(leadersB.length);
+    expect(rowIds(html)[0]).toBe(T2);
+    const partial = await admin.get(`/evaluation/${campaignId}/results?sort=overall&dir=desc`, { 'HX-Request': 'true', 'HX-Request-Type': 'partial' });
+    const fragment = await partial.text();
+    expect(fragment).not.toContain('<html');
+    expect(rowIds(fragment)[0]).toBe(T1);
+    expect(rowIds(fragment).at(-1)).toBe(T2);
+    expect(fragment).toContain('hx-swap-oob');
+    const flagged = await (await admin.get(`/evaluation/${campaignId}/results?flagged=1`)).text();
+    expect(rowIds(flagged)).toContain(T1);
+    expect(rowIds(flagged)).toContain(T2);
+    expect(rowIds(flagged)).not.toContain(leadersA[1]);
+
+    const res = await admin.get(`/evaluation/${campaignId}/results/export.xlsx?unit=${dongshan}&sort=overall&dir=asc`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('spreadsheetml');
+    const book = await readBook(res);
+    expect(Object.keys(book)).toEqual(['汇总', '各维度', '各类评价人', '预警与提示']);
+    const summary = book['汇总']!;
+    expect(summary).toHaveLength(1 + leadersB.length);
+    expect(summary[1]![0]).toBe(names.get(T2));
+    expect(summary[1]![4]).toBe('62.5');
+    expect(summary.slice(1).map((r) => r[0]).sort()).toEqual(leadersB.map((id) => names.get(id)!).sort());
+    expect(book['各维度']!).toHaveLength(1 + leadersB.length);
+    // T2's 上级 and 同级 are hidden on the page, so they are absent from the export too.
+    const t2Categories = book['各类评价人']!.filter((r) => r[0] === names.get(T2));
+    expect(t2Categories.map((r) => r[2])).toEqual(['下级']);
+    expect(book['预警与提示']!.some((r) => r[0] === names.get(T2) && r[3] === '优秀和称职票 4/9（44.44%），低于 60%')).toBe(true);
+    const exports = await auditRows('evaluation_results', 'export');
+    expect(exports.at(-1)!.diff).toMatchObject({ filters: { unit: dongshan, sort: 'overall', dir: 'asc' }, rows: leadersB.length });
+  });
+
+  it('shows one cadre with categories, hidden small groups, charts, the curve and escaped comments', async () => {
+    const res = await admin.get(`/evaluation/${campaignId}/results/${T1}`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toContain('id="chart-series"');
+    expect(html).toContain('id="chart-averages"');
+    expect(html).toContain('id="chart-distribution"');
+    // The curve over years: 2025 80, 2026 82.5.
+    const series = JSON.parse(html.match(/id="chart-series" data-chart="([^"]+)"/)![1]!.replace(/&quot;/g, '"').replace(/&amp;/g, '&'));
+    expect(series.xAxis.data).toEqual(['2025', '2026']);
+    expect(series.series[0].data).toEqual([80, 82.5]);
+    for (const c of ['superior', 'peer', 'subordinate']) expect(html).toContain(`data-category="${c}"`);
+    expect(html).not.toContain('id="hidden-note"');
+    expect(html).toContain('希望多下基层');
+    expect(html).not.toContain('<script>alert("x")');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;工作很认真');
+
+    const t2 = await (await admin.get(`/evaluation/${campaignId}/results/${T2}`)).text();
+    expect(t2).toContain('data-category="subordinate"');
+    expect(t2).not.toContain('data-category="peer"');
+    expect(t2).not.toContain('data-category="superior"');
+    expect(t2).toContain('上级、同级的票数少于 3 票');
+    expect(t2).toContain('优秀和称职票 4/9（44.44%），低于 60%');
+
+    const views = await auditRows('evaluation_result', 'view');
+    expect(views.map((v) => v.entityId)).toEqual(expect.arrayContaining([`${campaignId}:${T1}`, `${campaignId}:${T2}`]));
+  });
+
+  it('prints a report with static SVG charts and no navigation', async () => {
+    const res = await admin.get(`/evaluation/${campaignId}/results/${T1}/print`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    expect(html).toMatch(/<figure class="print-chart" id="chart-series"[^>]*><svg /);
+    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(3);
+    expect(html).not.toContain('class="sidebar"');
+    expect(html).not.toContain('<script>alert');
+    expect(html).toContain('/static/report.css');
+    const css = await (await admin.get('/static/report.css')).text();
+    expect(css).toContain('size: A4');
+    const unit = await (await admin.get(`/evaluation/${campaignId}/results/unit/${dongshan}/print`)).text();
+    expect(unit).toMatch(/id="chart-unit"[^>]*><svg /);
+    expect(rowIds(unit).sort()).toEqual([...leadersB].sort());
+    const printed = await auditRows('evaluation_result', 'export');
+    expect(printed.some((r) => r.entityId === `${campaignId}:${T1}` && (r.diff as { format: string }).format === 'print')).toBe(true);
+    expect((await auditRows('evaluation_unit_results', 'export')).length).toBe(1);
+  });
+
+  it('shows a unit with its chart and its leaders', async () => {
+    const html = await (await admin.get(`/evaluation/${campaignId}/results/unit/${orgUnit}`)).text();
+    expect(html).toContain('id="chart-unit"');
+    expect(rowIds(html).sort()).toEqual([...leadersA].sort());
+    // Unit average: (82.5 + 80 + 80 + 80) / 4 = 80.625 → 80.63.
+    expect(html).toContain('80.63');
+  });
+
+  it('keeps a unit admin to their units: another unit\'s cadre is a 404', async () => {
+    const html = await (await dongshanAdmin.get(`/evaluation/${campaignId}/results`)).text();
+    expect(rowIds(html).sort()).toEqual([...leadersB].sort());
+    expect((await dongshanAdmin.get(`/evaluation/${campaignId}/results/${T1}`)).status).toBe(404);
+    expect((await dongshanAdmin.get(`/evaluation/${campaignId}/results/${T1}/print`)).status).toBe(404);
+    expect((await dongshanAdmin.get(`/evaluation/${campaignId}/results/unit/${orgUnit}`)).status).toBe(404);
+    expect((await dongshanAdmin.get(`/evaluation/${campaignId}/results/${T2}`)).status).toBe(200);
+    const book = await readBook(await dongshanAdmin.get(`/evaluation/${campaignId}/results/export.xlsx`));
+    expect(book['汇总']!.slice(1).map((r) => r[0]).sort()).toEqual(leadersB.map((id) => names.get(id)!).sort());
+    // District rank is still the district's.
+    expect(rowOf(html, T2)).toContain(`${leadersA.length + leadersB.length}/${leadersA.length + leadersB.length}`);
+    expect((await dongshanAdmin.get('/evaluation/999999/results')).status).toBe(404);
+    const denied = await auditRows('evaluation_result', 'view');
+    expect(denied.some((r) => r.entityId === `${campaignId}:${T1}` && r.ip === '10.9.0.2')).toBe(false);
+  });
+
+  it('lets a viewer read but not change the rules, and refuses a partner', async () => {
+    expect((await viewer.get(`/evaluation/${campaignId}/results`)).status).toBe(200);
+    const html = await (await viewer.get(`/evaluation/${campaignId}/results`)).text();
+    expect(html).not.toContain('name="minExcellent"');
+    expect((await viewer.post(`/evaluation/${campaignId}/results/rules`, { minExcellent: '10', maxIncompetent: '90' })).status).toBe(403);
+    expect((await partner.get(`/evaluation/${campaignId}/results`)).status).toBe(403);
+    expect((await partner.get(`/evaluation/${campaignId}/results/export.xlsx`)).status).toBe(403);
+    expect((await partner.get('/evaluation/compare')).status).toBe(403);
+  });
+
+  it('lets the department change the alert rules; bad input changes nothing', async () => {
+    const bad = await admin.post(`/evaluation/${campaignId}/results/rules`, { minExcellent: '120', maxIncompetent: 'abc' });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain('预警比例须为 0 到 100 之间的数。');
+    expect(rowOf(await (await admin.get(`/evaluation/${campaignId}/results`)).text(), T2)).toContain('data-rule="excellent_competent_low"');
+
+    const ok = await admin.post(`/evaluation/${campaignId}/results/rules`, { minExcellent: '40', maxIncompetent: '20' });
+    expect(ok.status).toBe(303);
+    const html = await (await admin.get(`/evaluation/${campaignId}/results?saved=1`)).text();
+    expect(html).toContain('预警规则已保存');
+    expect(html).toContain('优秀和称职票合计低于 40% 时预警');
+    // 44.44% is no longer below 40%; 不称职 2/9 = 22.22% is now above 20%.
+    const r2 = rowOf(html, T2);
+    expect(r2).not.toContain('data-rule="excellent_competent_low"');
+    expect(r2).toContain('不称职票 2/9（22.22%），超过 20%');
+    const changes = await auditRows('evaluation_campaign', 'update');
+    expect(changes.at(-1)!.diff).toMatchObject({ alertRules: [{ minExcellentCompetentShare: 0.6 }, { minExcellentCompetentShare: 0.4, maxIncompetentShare: 0.2 }] });
+    await admin.post(`/evaluation/${campaignId}/results/rules`, { minExcellent: '60', maxIncompetent: '33.3333' });
+  });
+
+  it('feeds the dashboard review list and the profile timeline', async () => {
+    const dash = await (await admin.get('/')).text();
+    expect(dash).toContain(`/evaluation/${campaignId}/results/${T2}`);
+    expect(dash).toContain('优秀和称职票 4/9（44.44%），低于 60%');
+    expect(dash).toContain(`/evaluation/${campaignId}/results/${T1}`);
+    const theirs = await (await dongshanAdmin.get('/')).text();
+    expect(theirs).toContain(`/evaluation/${campaignId}/results/${T2}`);
+    expect(theirs).not.toContain(`/evaluation/${campaignId}/results/${T1}`);
+
+    const profile = await (await admin.get(`/cadres/${T1}`)).text();
+    expect(profile).toContain(`href="/evaluation/${campaignId}/results/${T1}"`);
+    expect(profile).toContain('综合得分 82.5');
+    expect(profile).toContain(`排名 1/${leadersA.length + leadersB.length}`);
+    expect(profile).toContain(`href="/evaluation/${lastYear}/results/${T1}"`);
+  });
+
+  it('compares the district over the years', async () => {
+    const html = await (await admin.get('/evaluation/compare?kind=annual')).text();
+    expect(html).toContain(`href="/evaluation/${lastYear}/results">2025`);
+    expect(html).toContain(`href="/evaluation/${campaignId}/results">2026`);
+    const r1 = rowOf(html, T1);
+    expect(r1).toContain('80.00');
+    expect(r1).toContain('82.50');
+    // T2 was not evaluated in 2025.
+    expect(rowOf(html, T2)).toContain('—');
+    const scoped = await (await dongshanAdmin.get('/evaluation/compare?kind=annual')).text();
+    expect(rowIds(scoped).sort()).toEqual([...leadersB].sort());
+    const count = await t.db.execute<{ n: number }>(sql`select count(*)::int as n from audit_log where entity = 'evaluation_comparison'`);
+    expect(count[0]!.n).toBe(2);
+  });
+});
