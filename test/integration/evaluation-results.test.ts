@@ -172,15 +172,20 @@ describe('evaluation results in the panel', () => {
     const res = await admin.get(`/evaluation/${campaignId}/results/${T1}/print`);
     expect(res.status).toBe(200);
     const html = await res.text();
-    expect(html).toMatch(/<figure class="print-chart" id="chart-series"[^>]*><svg /);
-    expect((html.match(/<svg /g) ?? []).length).toBeGreaterThanOrEqual(3);
+    // Charts are SVG images drawn on the server: the curve 80 → 82.5 is in the picture itself.
+    const svgs = [...html.matchAll(/<figure class="print-chart" id="([^"]+)"><img src="data:image\/svg\+xml;base64,([^"]+)"/g)].map((m) => [m[1], Buffer.from(m[2]!, 'base64').toString()]);
+    expect(svgs.map(([id]) => id)).toEqual(['chart-averages', 'chart-distribution', 'chart-series']);
+    const series = svgs.find(([id]) => id === 'chart-series')![1]!;
+    expect(series.startsWith('<svg')).toBe(true);
+    expect(series).toContain('>82.5<');
+    expect(series).toContain('>2025<');
     expect(html).not.toContain('class="sidebar"');
     expect(html).not.toContain('<script>alert');
     expect(html).toContain('/static/report.css');
     const css = await (await admin.get('/static/report.css')).text();
     expect(css).toContain('size: A4');
     const unit = await (await admin.get(`/evaluation/${campaignId}/results/unit/${dongshan}/print`)).text();
-    expect(unit).toMatch(/id="chart-unit"[^>]*><svg /);
+    expect(unit).toMatch(/id="chart-unit"><img src="data:image\/svg\+xml;base64,/);
     expect(rowIds(unit).sort()).toEqual([...leadersB].sort());
     const printed = await auditRows('evaluation_result', 'export');
     expect(printed.some((r) => r.entityId === `${campaignId}:${T1}` && (r.diff as { format: string }).format === 'print')).toBe(true);
