@@ -22,11 +22,12 @@ async function readBook(res: Response): Promise<Record<string, string[][]>> {
   return sheets;
 }
 
-/** The table row of one target (from `<tr data-cadre="id"` to its `</tr>`). */
+/** The table rows of one target: its own and its alerts/flags row, up to the next target. */
 function rowOf(html: string, cadreId: number): string {
   const start = html.indexOf(`<tr data-cadre="${cadreId}"`);
   if (start < 0) return '';
-  return html.slice(start, html.indexOf('</tr>', start));
+  const next = html.slice(start + 1).search(/<tr data-cadre=|<\/tbody>/);
+  return html.slice(start, start + 1 + next);
 }
 const rowIds = (html: string) => [...html.matchAll(/<tr data-cadre="(\d+)"/g)].map((m) => Number(m[1]));
 
@@ -87,17 +88,17 @@ describe('evaluation results in the panel', () => {
     expect(r1).toContain(names.get(T1)!);
     expect(r1).toContain('<strong>82.50</strong>');
     expect(r1).toContain('30.0%'); // 好评率
-    expect(r1).toMatch(/1\/4<\/span><small class="muted"> 超过 100%/); // rank in unit
+    expect(r1).toMatch(/1\/4<\/span><small class="muted pct-line"> 超过 100%/); // rank in unit
     expect(r1).toContain(`1/${all}`); // rank in district
-    expect(r1).toMatch(/data-grade="excellent">3 <small class="muted">30.0%/);
-    expect(r1).toMatch(/data-grade="basically_competent">4 <small class="muted">40.0%/);
+    expect(r1).toMatch(/data-grade="excellent">3 <small class="muted pct-line">30.0%/);
+    expect(r1).toMatch(/data-grade="basically_competent">4 <small class="muted pct-line">40.0%/);
     expect(r1).toContain('上级评价（100）与下级评价（60）相差 40 分');
     expect(r1).not.toContain('data-rule="excellent_competent_low"');
 
     const r2 = rowOf(html, T2);
     expect(r2).toContain('<strong>62.50</strong>');
     expect(r2).toContain('44.4%');
-    expect(r2).toContain(`${leadersB.length}/${leadersB.length}</span><small class="muted"> 超过 0%`);
+    expect(r2).toContain(`${leadersB.length}/${leadersB.length}</span><small class="muted pct-line"> 超过 0%`);
     expect(r2).toContain(`${all}/${all}`);
     expect(r2).toContain('优秀和称职票 4/9（44.44%），低于 60%');
     expect(r2).toContain('data-rule="excellent_competent_low"');

@@ -61,7 +61,7 @@ export function CadreResults(props: { t: Dictionary; data: CadreResultsData; cha
           <Notes t={t} score={s} block />
         </section>
       )}
-      <div class="grid-2">
+      <div class="grid-2 results-grid">
         <section class="card keep">
           <h2>{t.results.dimensions}</h2>
           <table class="table compact" id="dimension-table">
@@ -118,7 +118,7 @@ export function CadreResults(props: { t: Dictionary; data: CadreResultsData; cha
         )}
         {s.ballots > 0 ? chart(distributionChart(def, distributionStacks(t, target)), t.results.distribution, 'chart-distribution') : <p class="muted">{t.results.noBallots}</p>}
       </section>
-      <div class="grid-2">
+      <div class="grid-2 results-grid">
         <section class="card keep" id="grades">
           <h2>{t.results.gradeShares}</h2>
           <table class="table compact">

@@ -17,7 +17,7 @@ export function RankCell(props: { t: Dictionary; rank: Ranked | null }) {
   return (
     <>
       <span class="rank">{props.t.results.rankOf(props.rank.rank, props.rank.of)}</span>
-      <small class="muted"> {props.t.results.percentile(props.rank.percentile)}</small>
+      <small class="muted pct-line"> {props.t.results.percentile(props.rank.percentile)}</small>
     </>
   );
 }
@@ -29,7 +29,7 @@ export function GradeCells(props: { t: Dictionary; score: TargetScore }) {
     <>
       {OVERALL_GRADES.map((grade) => (
         <td class="num" data-grade={grade.key}>
-          {g.graded === 0 ? <span class="muted">—</span> : <>{g.counts[grade.key]} <small class="muted">{pct(g.counts[grade.key] / g.graded)}</small></>}
+          {g.graded === 0 ? <span class="muted">—</span> : <>{g.counts[grade.key]} <small class="muted pct-line">{pct(g.counts[grade.key] / g.graded)}</small></>}
         </td>
       ))}
     </>

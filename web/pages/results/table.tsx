@@ -9,7 +9,7 @@ import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
 import type { AlertRules } from '../../../core/evaluation/scoring.ts';
 import type { Dictionary } from '../../i18n.ts';
 import { Field, Options, withQuery } from '../../components/ui.tsx';
-import { fmt, GradeCells, Notes, pct, RankCell } from './parts.tsx';
+import { fmt, GradeCells, hasNotes, Notes, pct, RankCell } from './parts.tsx';
 
 export function filterParams(f: ResultFilters): Record<string, unknown> {
   return { unit: f.unit, sort: f.sort === 'unit' ? undefined : f.sort, dir: f.dir, flagged: f.flagged ? '1' : undefined };
@@ -20,6 +20,7 @@ export function ResultsTable(props: { t: Dictionary; report: ResultsReport; rows
   const base = `/evaluation/${report.campaign.id}/results`;
   const dims = report.definition.dimensions;
   const params = filterParams(f);
+  const columns = 8 + dims.length + OVERALL_GRADES.length;
   return (
     <div id="results-inner">
       <p class="muted" id="results-summary">{t.results.summary(rows.length, rows.filter((r) => r.score.alerts.length > 0).length)}</p>
@@ -36,17 +37,17 @@ export function ResultsTable(props: { t: Dictionary; report: ResultsReport; rows
               <th>{t.results.unitRank}</th>
               <th>{t.results.districtRank}</th>
               {OVERALL_GRADES.map((g) => <th class="num">{t.results.gradeName[g.key]}</th>)}
-              <th>{t.results.notes}</th>
             </tr>
           </thead>
           <tbody>
             {rows.length === 0 && (
               <tr>
-                <td colspan={9 + dims.length + OVERALL_GRADES.length} class="empty">{t.common.empty}</td>
+                <td colspan={columns} class="empty">{t.common.empty}</td>
               </tr>
             )}
             {rows.map((r) => (
-              <tr data-cadre={r.cadreId} class={r.score.alerts.length ? 'row-alert' : undefined}>
+              <>
+              <tr data-cadre={r.cadreId} class={r.score.alerts.length ? 'row-alert' : hasNotes(r) ? 'row-flag' : undefined}>
                 <td>
                   <a class="target-link" href={`${base}/${r.cadreId}`}>{r.name}</a>
                   <div class="muted small">{r.position}</div>
@@ -59,8 +60,14 @@ export function ResultsTable(props: { t: Dictionary; report: ResultsReport; rows
                 <td><RankCell t={t} rank={r.unitRank} /></td>
                 <td><RankCell t={t} rank={r.districtRank} /></td>
                 <GradeCells t={t} score={r.score} />
-                <td class="wrap"><Notes t={t} score={r.score} /></td>
               </tr>
+              {/* Alerts and flags get the row's full width below it: they carry their figures. */}
+              {hasNotes(r) && (
+                <tr class={`notes-row ${r.score.alerts.length ? 'row-alert' : 'row-flag'}`} data-notes-for={r.cadreId}>
+                  <td colspan={columns}><Notes t={t} score={r.score} /></td>
+                </tr>
+              )}
+              </>
             ))}
           </tbody>
         </table>

@@ -22,7 +22,7 @@ export function UnitResults(props: { t: Dictionary; report: ResultsReport; unitI
   const average = report.unitAverages.get(props.unitId);
   return (
     <>
-      <div class="grid-2">
+      <div class="grid-2 results-grid">
         <section class="card keep">
           <h2>{t.results.overall}</h2>
           {chart(unitChart(t, rows.map((r) => ({ name: r.name, overall: r.score.overall })), average?.overall ?? null), t.results.overall, 'chart-unit')}
