@@ -60,14 +60,14 @@ describe.skipIf(!executable)('evaluation results in a real browser', () => {
     const page = await open();
     const { campaignId, T2, leadersB } = fixture;
     await page.goto(`${panel.url}/evaluation/${campaignId}/results`);
-    expect(await page.locator('#results-table tbody tr').count()).toBe(fixture.leadersA.length + leadersB.length);
+    expect(await page.locator('#results-table tbody tr[data-cadre]').count()).toBe(fixture.leadersA.length + leadersB.length);
     await page.selectOption('#results-filters select[name=unit]', String(dongshan));
     await page.waitForURL(new RegExp(`unit=${dongshan}`));
-    await page.waitForFunction((n) => document.querySelectorAll('#results-table tbody tr').length === n, leadersB.length);
+    await page.waitForFunction((n) => document.querySelectorAll('#results-table tbody tr[data-cadre]').length === n, leadersB.length);
     await page.selectOption('#results-filters select[name=sort]', 'overall');
     await page.selectOption('#results-filters select[name=dir]', 'asc');
     await page.waitForURL(/dir=asc/);
-    await page.waitForFunction((id) => document.querySelector('#results-table tbody tr')?.getAttribute('data-cadre') === String(id), T2);
+    await page.waitForFunction((id) => document.querySelector('#results-table tbody tr[data-cadre]')?.getAttribute('data-cadre') === String(id), T2);
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export-link')]);
     const book = new ExcelJS.Workbook();
