@@ -7,7 +7,7 @@ import type { NamedTarget, ResultsReport } from '../../../core/evaluation/report
 import type { Dictionary } from '../../i18n.ts';
 import { distributionChart, unitChart } from './charts.ts';
 import type { ChartSlot } from './cadre.tsx';
-import { fmt, GradeCells, Notes, pct, RankCell } from './parts.tsx';
+import { fmt, GradeCells, hasNotes, Notes, pct, RankCell } from './parts.tsx';
 import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
 
 export function unitDistribution(rows: readonly NamedTarget[]): Record<number, number> {
@@ -35,7 +35,7 @@ export function UnitResults(props: { t: Dictionary; report: ResultsReport; unitI
       <section class="card keep">
         <h2>{t.results.leaders}</h2>
         <div class="table-wrap">
-          <table class="table" id="unit-table">
+          <table class="table results-table" id="unit-table">
             <thead>
               <tr>
                 <th>{t.results.name}</th>
@@ -47,12 +47,12 @@ export function UnitResults(props: { t: Dictionary; report: ResultsReport; unitI
                 <th>{t.results.unitRank}</th>
                 <th>{t.results.districtRank}</th>
                 {OVERALL_GRADES.map((g) => <th class="num">{t.results.gradeName[g.key]}</th>)}
-                <th>{t.results.notes}</th>
               </tr>
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr data-cadre={r.cadreId}>
+                <>
+                <tr data-cadre={r.cadreId} class={r.score.alerts.length ? 'row-alert' : hasNotes(r) ? 'row-flag' : undefined}>
                   <td>{props.linkBase ? <a class="target-link" href={`${props.linkBase}/${r.cadreId}`}>{r.name}</a> : r.name}</td>
                   <td>{r.position}</td>
                   <td class="num">{r.score.ballots}</td>
@@ -62,8 +62,13 @@ export function UnitResults(props: { t: Dictionary; report: ResultsReport; unitI
                   <td><RankCell t={t} rank={r.unitRank} /></td>
                   <td><RankCell t={t} rank={r.districtRank} /></td>
                   <GradeCells t={t} score={r.score} />
-                  <td class="wrap"><Notes t={t} score={r.score} /></td>
                 </tr>
+                {hasNotes(r) && (
+                  <tr class={`notes-row ${r.score.alerts.length ? 'row-alert' : 'row-flag'}`} data-notes-for={r.cadreId}>
+                    <td colspan={8 + def.dimensions.length + OVERALL_GRADES.length}><Notes t={t} score={r.score} /></td>
+                  </tr>
+                )}
+                </>
               ))}
               <tr class="total">
                 <td>{t.results.unitAverageRow}</td>
@@ -71,7 +76,7 @@ export function UnitResults(props: { t: Dictionary; report: ResultsReport; unitI
                 <td></td>
                 <td class="num">{fmt(average?.overall)}</td>
                 {def.dimensions.map((d) => <td class="num">{fmt(average?.dimensions[d.key])}</td>)}
-                <td colspan={8}></td>
+                <td colspan={3 + OVERALL_GRADES.length}></td>
               </tr>
             </tbody>
           </table>
