@@ -68,7 +68,7 @@ export function unitChart(t: Dictionary, rows: Array<{ name: string; overall: nu
   return {
     animation: false,
     color: PALETTE,
-    grid: { left: 40, right: 20, top: 30, bottom: 40 },
+    grid: { left: 40, right: 76, top: 30, bottom: 40 },
     tooltip: { trigger: 'axis' },
     xAxis: { type: 'category', data: rows.map((r) => r.name), axisLabel: { interval: 0 } },
     yAxis: { type: 'value', min: 0, max: 100 },
@@ -79,7 +79,7 @@ export function unitChart(t: Dictionary, rows: Array<{ name: string; overall: nu
         data: rows.map((r) => r.overall),
         barMaxWidth: 36,
         label: { show: true, position: 'top' },
-        markLine: average == null ? undefined : { symbol: 'none', data: [{ yAxis: average, name: t.results.unitAverage }], label: { position: 'insideEndTop', formatter: `${t.results.unitAverage} ${average}` } },
+        markLine: average == null ? undefined : { symbol: 'none', data: [{ yAxis: average, name: t.results.unitAverage }], label: { position: 'end', formatter: `${t.results.unitAverage}\n${average}` } },
       },
     ],
   };
