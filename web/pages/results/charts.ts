@@ -4,13 +4,20 @@
  * `data-chart`), and the same options rendered to static SVG on the server for printed
  * reports, which must not depend on a browser script.
  */
-import * as echarts from 'echarts';
+import { createRequire } from 'node:module';
+import type * as ECharts from 'echarts';
 import type { SeriesPoint } from '../../../core/evaluation/results.ts';
 import type { Average } from '../../../core/evaluation/report.ts';
 import type { TemplateDefinition } from '../../../core/evaluation/templates.ts';
 import type { Dictionary } from '../../i18n.ts';
 
 export type ChartOption = Record<string, unknown>;
+
+// ECharts is loaded on first use, from its bundled build: importing its ES modules costs
+// seconds at start-up, and only printed reports need it on the server.
+const require = createRequire(import.meta.url);
+let echarts: typeof ECharts | undefined;
+const loadECharts = (): typeof ECharts => (echarts ??= require('echarts') as typeof ECharts);
 
 const RED = '#b4232a';
 const PALETTE = [RED, '#1d4ed8', '#9a6700', '#15803d'];
@@ -90,7 +97,7 @@ export function unitChart(t: Dictionary, rows: Array<{ name: string; overall: nu
  * @example svgOf(seriesChart(t, points), 640, 260) // '<svg width="640" …'
  */
 export function svgOf(option: ChartOption, width: number, height: number): string {
-  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, width, height });
+  const chart = loadECharts().init(null, null, { renderer: 'svg', ssr: true, width, height });
   try {
     chart.setOption({ ...option, animation: false });
     return chart.renderToSVGString();
