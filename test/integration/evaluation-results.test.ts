@@ -263,6 +263,12 @@ describe('evaluation results in the panel', () => {
     expect(profile).toContain(`href="/evaluation/${lastYear}/results/${T1}"`);
   });
 
+  it('speaks English when asked', async () => {
+    const html = await (await admin.get(`/evaluation/${campaignId}/results/${T2}`, { cookie: `${[...admin.jar].map(([k, v]) => `${k}=${v}`).join('; ')}; lang=en` })).text();
+    expect(html).toContain('Ratings by rater category');
+    expect(html).toContain('Superiors, Peers: fewer than 3 ballots');
+  });
+
   it('compares the district over the years', async () => {
     const html = await (await admin.get('/evaluation/compare?kind=annual')).text();
     expect(html).toContain(`href="/evaluation/${lastYear}/results">2025`);

@@ -30,7 +30,7 @@ export function distributionStacks(t: Dictionary, target: NamedTarget): Array<{ 
   if (target.score.hiddenCategories.length) {
     const rest: Record<number, number> = { ...target.score.distribution };
     for (const s of stacks) for (const [k, n] of Object.entries(s.distribution)) rest[Number(k)] = (rest[Number(k)] ?? 0) - n;
-    stacks.push({ name: target.score.hiddenCategories.map((c) => t.results.category[c]).join('、'), distribution: rest });
+    stacks.push({ name: target.score.hiddenCategories.map((c) => t.results.category[c]).join(t.results.listSeparator), distribution: rest });
   }
   return stacks;
 }
@@ -114,7 +114,7 @@ export function CadreResults(props: { t: Dictionary; data: CadreResultsData; cha
           </table>
         </div>
         {s.hiddenCategories.length > 0 && (
-          <p class="muted small" id="hidden-note">{t.results.hidden(s.hiddenCategories.map((c) => t.results.category[c]).join('、'))}</p>
+          <p class="muted small" id="hidden-note">{t.results.hidden(s.hiddenCategories.map((c) => t.results.category[c]).join(t.results.listSeparator))}</p>
         )}
         {s.ballots > 0 ? chart(distributionChart(def, distributionStacks(t, target)), t.results.distribution, 'chart-distribution') : <p class="muted">{t.results.noBallots}</p>}
       </section>
