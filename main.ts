@@ -34,6 +34,9 @@ import { evaluationProcessor, scheduleSnooze } from './jobs/workers/evaluation.t
 import { upsertEvaluationSchedules } from './jobs/schedules.ts';
 import { enqueueCampaignOpened } from './jobs/workers/evaluation.ts';
 import { evaluationReviewSource } from './web/pages/evaluation/review.ts';
+// Evaluation results
+import { resultsReview } from './web/pages/results/index.tsx';
+import { evaluationTimeline } from './core/evaluation/report.ts';
 
 /** A failure the operator can fix; printed as one clear line, without a stack trace. */
 class StartError extends Error {}
@@ -154,12 +157,13 @@ async function start(config: Config, log: Logger) {
           lark: { domain: config.lark.mode === 'sandbox' ? `${config.publicUrl}/sandbox` : config.lark.domain, appId: config.lark.appId, appSecret: config.lark.appSecret },
           queues: kit,
           // Evaluation: times in TZ_NAME, drafts sealed and web-ballot links signed with the same
-          // key as in the chat, invitations queued when a campaign opens, and "needs review" for
-          // campaigns closing with low turnout.
+          // key as in the chat, invitations queued when a campaign opens; the dashboard's review
+          // list (campaigns closing with low turnout, flagged targets) and the profile timeline.
           timeZone: config.timeZone,
           sealKey,
           onCampaignOpened: (campaignId) => enqueueCampaignOpened(evaluationQueue, campaignId),
-          review: [evaluationReviewSource({ db, clock })],
+          review: [evaluationReviewSource({ db, clock }), resultsReview(db)],
+          timeline: [evaluationTimeline],
         },
       });
       app.route('/', lark.routes);

@@ -284,6 +284,8 @@ export interface TimelineEntry {
   detail?: string;
   /** Fields a record change touched; the panel shows their labels. */
   fields?: string[];
+  /** A panel page with more about the entry (e.g. an evaluation's results). */
+  href?: string;
 }
 export type TimelineSource = (db: Db, cadreId: number) => Promise<TimelineEntry[]>;
 

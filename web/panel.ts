@@ -21,6 +21,8 @@ import { jobsRoutes } from './pages/jobs.tsx';
 import { evaluationRoutes } from './pages/evaluation.tsx';
 import { ballotRoutes } from './pages/evaluation/ballot.tsx';
 import { larkOAuthRoutes } from './oauth.ts';
+// Evaluation results
+import { resultsRoutes } from './pages/results/index.tsx';
 import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
@@ -57,6 +59,9 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/units', unitsRoutes(deps));
   app.route('/import', rosterRoutes(deps));
   app.route('/jobs', jobsRoutes(deps));
+  // Evaluation results first: /evaluation/:id/results…, /evaluation/compare (full paths, own
+  // guards), so the admin sub-app's /evaluation/:id routes and guards never shadow them.
+  app.route('/', resultsRoutes(deps));
   // Evaluation admin (民主测评), and the web ballot, which needs no sign-in.
   app.route('/evaluation', evaluationRoutes(deps));
   app.route('/', ballotRoutes(deps));

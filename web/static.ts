@@ -17,6 +17,7 @@ const FILES: Record<string, { path: string; type: string }> = {
   'htmx.min.js': { path: require.resolve('htmx.org/dist/htmx.min.js'), type: 'text/javascript; charset=utf-8' },
   'echarts.min.js': { path: require.resolve('echarts/dist/echarts.min.js'), type: 'text/javascript; charset=utf-8' },
   'panel.css': { path: local('panel.css'), type: 'text/css; charset=utf-8' },
+  'report.css': { path: local('report.css'), type: 'text/css; charset=utf-8' },
   'panel.js': { path: local('panel.js'), type: 'text/javascript; charset=utf-8' },
   'favicon.svg': { path: local('favicon.svg'), type: 'image/svg+xml' },
 };

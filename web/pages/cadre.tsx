@@ -136,7 +136,7 @@ function Profile(props: { t: Dictionary; cadre: CadreProfile; today: Date; canEd
               {props.timeline.map((e) => (
                 <li>
                   <time datetime={e.at.toISOString()}>{formatTime(e.at)}</time>
-                  <strong>{t.cadre.timelineKind[e.kind] ?? e.title}</strong>
+                  <strong>{e.href ? <a href={e.href}>{t.cadre.timelineKind[e.kind] ?? e.title}</a> : (t.cadre.timelineKind[e.kind] ?? e.title)}</strong>
                   {e.detail && <div class="muted">{e.detail}</div>}
                   {e.fields && <div class="muted">{e.fields.map((f) => fieldLabel(t, f)).join('、')}</div>}
                 </li>
