@@ -402,4 +402,13 @@ describe('evaluation admin pages and web ballots', () => {
     const list = await (await admin.get('/evaluation')).text();
     expect(list).toContain('已结束');
   });
+
+  it('speaks English when asked', async () => {
+    admin.jar.set('lang', 'en');
+    const page = await (await admin.get(`/evaluation/${campaignId}`)).text();
+    expect(page).toContain('Turnout');
+    expect(page).toContain('Closed');
+    expect(await (await admin.get('/evaluation/templates')).text()).toContain('Questionnaires');
+    admin.jar.delete('lang');
+  });
 });
