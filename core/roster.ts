@@ -11,6 +11,7 @@ import { auditLog } from '../db/schema/audit.ts';
 import type { Db } from '../db/client.ts';
 import { inScope, type RequestContext } from './org.ts';
 import { audit, diffOf } from './audit.ts';
+import { parseCsv } from './csv.ts';
 
 /** The template's columns, in order: header text → field. */
 export const ROSTER_COLUMNS = [
@@ -46,39 +47,6 @@ export class RosterFileError extends Error {
     super(code);
     this.name = 'RosterFileError';
   }
-}
-
-/** A small RFC 4180 reader: quoted fields, doubled quotes, CRLF or LF. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i]!;
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
 }
 
 function cellText(value: ExcelJS.CellValue): string {

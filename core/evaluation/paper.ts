@@ -18,6 +18,7 @@ import { evaluationPaperBatches, evaluationTargets, type OverallGrade, type Rate
 import { cadres } from '../../db/schema/org.ts';
 import { audit } from '../audit.ts';
 import type { Clock } from '../clock.ts';
+import { parseCsv } from '../csv.ts';
 import { shuffled } from './ballot-box.ts';
 import { ballotContext, insertSlips, slipShape, type CheckedBallot } from './ballots.ts';
 import type { ValidityRules } from './campaigns.ts';
@@ -25,40 +26,6 @@ import { EvaluationError } from './errors.ts';
 import { CATEGORY_LABELS } from './scoring.ts';
 import { OVERALL_GRADES, templateItems, type TemplateDefinition } from './templates.ts';
 import { localDay } from './timezone.ts';
-
-/** RFC 4180: quoted fields, doubled quotes, CRLF or LF, an optional UTF-8 BOM. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  const s = text.replace(/^\uFEFF/, '');
-  for (let i = 0; i < s.length; i++) {
-    const ch = s[i]!;
-    if (quoted) {
-      if (ch === '"' && s[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"' && field === '') quoted = true;
-    else if (ch === ',') {
-      row.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && s[i + 1] === '\n') i++;
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
 
 const CATEGORY_BY_LABEL = new Map<string, RaterCategory>(Object.entries(CATEGORY_LABELS).map(([k, v]) => [v, k as RaterCategory]));
 const GRADE_BY_LABEL = new Map<string, OverallGrade>(OVERALL_GRADES.map((g) => [g.label, g.key]));

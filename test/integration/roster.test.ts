@@ -4,7 +4,7 @@ import ExcelJS from 'exceljs';
 import { auditLog } from '../../db/schema/audit.ts';
 import { cadres, units } from '../../db/schema/org.ts';
 import { seedDemo } from '../../core/demo.ts';
-import { parseCsv } from '../../core/roster.ts';
+import { parseCsv } from '../../core/csv.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser, browser, buildPanel } from '../helpers/panel.ts';
 

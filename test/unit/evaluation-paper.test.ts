@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseCsv, parsePaperCsv } from '../../core/evaluation/paper.ts';
+import { parseCsv } from '../../core/csv.ts';
+import { parsePaperCsv } from '../../core/evaluation/paper.ts';
 import { ANNUAL_ASSESSMENT, templateItems } from '../../core/evaluation/templates.ts';
 
 const labels = templateItems(ANNUAL_ASSESSMENT).map((i) => i.label);
