@@ -70,12 +70,15 @@ export async function probeRedis(url: string): Promise<void> {
     retryStrategy: () => null,
     enableOfflineQueue: false,
   });
-  probe.on('error', () => {});
+  // ioredis rejects with a bare "Connection is closed."; the cause (ECONNREFUSED, ENOTFOUND,
+  // an auth error) arrives on the error event.
+  let cause: unknown;
+  probe.on('error', (error) => (cause ??= error));
   try {
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    throw new QueueUnreachableError(`${describeRedis(url)}; check REDIS_URL`, error);
+    throw new QueueUnreachableError(`${describeRedis(url)}; check REDIS_URL`, cause ?? error);
   } finally {
     probe.disconnect();
   }

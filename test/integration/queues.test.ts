@@ -86,7 +86,7 @@ describe('job queue start-up errors', () => {
     const started = Date.now();
     const error = await createQueueKit({ databaseUrl: 'postgres://unused', redisUrl: 'redis://127.0.0.1:1' }).catch((e) => e);
     expect(error).toBeInstanceOf(QueueUnreachableError);
-    expect(error.message).toMatch(/Cannot reach Redis at 127\.0\.0\.1:1.*REDIS_URL/);
+    expect(error.message).toMatch(/Cannot reach Redis at 127\.0\.0\.1:1.*REDIS_URL \(ECONNREFUSED\)/);
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 });
