@@ -11,7 +11,7 @@ import { resultsReview } from '../../web/pages/results/index.tsx';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser } from '../helpers/panel.ts';
 import { buildResultsCampaign } from '../helpers/results-campaign.ts';
-import { chromiumPath, launchChromium, startPanel, type RunningPanel } from './harness.ts';
+import { chromiumPath, launchChromium, startPanel, type RunningPanel, openPage } from './harness.ts';
 
 const executable = chromiumPath();
 const SHOTS = fileURLToPath(new URL('../../screenshots/', import.meta.url));
@@ -43,12 +43,7 @@ describe.skipIf(!executable)('evaluation results in a real browser', () => {
   });
 
   async function open(width = 1280): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: width > 600 ? 900 : 844 }, acceptDownloads: true, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+    const page = await openPage(browser, problems, width, { acceptDownloads: true });
     await page.goto(`${panel.url}/login`);
     await page.fill('input[name=username]', 'district');
     await page.fill('input[name=password]', 'correct-horse');

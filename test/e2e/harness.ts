@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { systemClock } from '../../core/clock.ts';
 import { createApp } from '../../web/app.ts';
 import type { PanelDeps } from '../../web/context.ts';
@@ -33,6 +33,21 @@ export function chromiumPath(): string | undefined {
 
 export async function launchChromium(executablePath: string): Promise<Browser> {
   return chromium.launch({ executablePath, args: CHROMIUM_FLAGS, headless: true });
+}
+
+/**
+ * A page at a desktop or phone width whose script errors and console errors are collected in
+ * `problems`; 4xx answers the tests provoke on purpose (wrong password, 422 forms, 404) are not
+ * problems.
+ */
+export async function openPage(browser: Browser, problems: string[], width = 1280, options: BrowserContextOptions = {}): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width, height: width > 600 ? 900 : 844 }, locale: 'zh-CN', ...options });
+  const page = await context.newPage();
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+  return page;
 }
 
 export interface RunningPanel {

@@ -9,7 +9,7 @@ import { seedDemo } from '../../core/demo.ts';
 import { createQueueKit, QUEUE, type QueueKit } from '../../jobs/queues.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser } from '../helpers/panel.ts';
-import { chromiumPath, launchChromium, startPanel, type RunningPanel } from './harness.ts';
+import { chromiumPath, launchChromium, startPanel, type RunningPanel, openPage } from './harness.ts';
 
 const executable = chromiumPath();
 const SHOTS = fileURLToPath(new URL('../../screenshots/', import.meta.url));
@@ -46,13 +46,7 @@ describe.skipIf(!executable)('the panel in a real browser', () => {
   });
 
   async function open(width = 1280): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width, height: width > 600 ? 900 : 844 }, acceptDownloads: true, locale: 'zh-CN' });
-    const page = await context.newPage();
-    page.on('console', (m) => {
-      // 4xx answers the tests provoke on purpose (wrong password, 422 forms, 404) are not problems.
-      if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) problems.push(`${page.url()}: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => problems.push(`${page.url()}: ${e.message}`));
+    const page = await openPage(browser, problems, width, { acceptDownloads: true });
     return page;
   }
 

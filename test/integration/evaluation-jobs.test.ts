@@ -19,19 +19,10 @@ import { outbox } from '../../db/schema/lark.ts';
 import { units } from '../../db/schema/org.ts';
 import { queueBackends, testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { memoryLogger } from '../helpers/log.ts';
+import { until } from '../helpers/wait.ts';
 
 const TZ = 'Asia/Shanghai';
 const local = (iso: string) => new Date(`${iso}+08:00`);
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe.each(queueBackends())('evaluation jobs on $name', ({ redisUrl }) => {
   let t: TestDatabase;

@@ -8,14 +8,7 @@ import { createQueueKit, QUEUE, type QueueKit } from '../../jobs/queues.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { queueBackends } from '../helpers/db.ts';
 import { addUser, browser, buildPanel } from '../helpers/panel.ts';
-
-async function until(check: () => Promise<boolean>, ms = 15_000) {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../helpers/wait.ts';
 
 describe.each(queueBackends())('jobs page on $name', (backend) => {
   let t: TestDatabase;

@@ -11,6 +11,7 @@ import { createQueueKit, type QueueKit } from '../../jobs/queues.ts';
 import { OUTBOX_RECOVER_SCHEDULER, startOutboxWorker } from '../../jobs/workers/outbox.ts';
 import { testDatabase, queueBackends, type TestDatabase } from '../helpers/db.ts';
 import { memoryLogger } from '../helpers/log.ts';
+import { until } from '../helpers/wait.ts';
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -20,14 +21,6 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 const card = (n: number) => ({ schema: '2.0', config: { update_multi: true }, body: { elements: [{ tag: 'markdown', content: `提醒 ${n}` }] } });
-
-async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
-  const started = Date.now();
-  while (!(await check())) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const statusCounts = async () => {
   const [row] = await t.db.execute<{ sent: number; failed: number; pending: number }>(sql`
@@ -80,10 +73,10 @@ for (const backend of queueBackends()) {
       expect(await h.outbox.recover()).toBe(1000);
 
       const first = await h.start();
-      await until(async () => (await statusCounts()).sent >= 500, 40_000, '500 sent');
+      await until(async () => (await statusCounts()).sent >= 500, { timeoutMs: 40_000, what: '500 sent' });
       await first.worker.close();
       const second = await h.start();
-      await until(async () => (await statusCounts()).sent === 1000, 40_000, 'all sent');
+      await until(async () => (await statusCounts()).sent === 1000, { timeoutMs: 40_000, what: 'all sent' });
       await second.worker.close();
 
       expect(h.sandbox.state.stats.rateLimited).toBe(0);
@@ -103,7 +96,7 @@ for (const backend of queueBackends()) {
       const before = await h.lark.sendMessage({ receiveId: me, msgType: 'interactive', content: card(1), uuid: id });
       const { worker } = await h.start();
       await h.outbox.flush([id]);
-      await until(async () => (await statusCounts()).sent === 1, 10_000, 'sent');
+      await until(async () => (await statusCounts()).sent === 1, { timeoutMs: 10_000, what: 'sent' });
       expect(h.sandbox.state.sentTo(me)).toHaveLength(1);
       const [row] = await outboxRows(t.db, [id]);
       expect(row!.larkMessageId).toBe(before.messageId);
@@ -111,7 +104,7 @@ for (const backend of queueBackends()) {
       const submitted = { ...card(1), header: { title: { tag: 'plain_text', content: '已提交 ✓' } } };
       const patch = (await addToOutbox(t.db, { kind: 'patch', recipient: me, larkMessageId: before.messageId, purpose: 'test.patch', msgType: 'interactive', payload: submitted }))!;
       await h.outbox.flush([patch]);
-      await until(async () => (await statusCounts()).sent === 2, 10_000, 'patched');
+      await until(async () => (await statusCounts()).sent === 2, { timeoutMs: 10_000, what: 'patched' });
       await worker.close();
       const stored = h.sandbox.state.messages.get(before.messageId)!;
       expect(stored.updated).toBe(true);
@@ -127,7 +120,7 @@ for (const backend of queueBackends()) {
       try {
         // What the every-5-minutes scheduler does when it fires.
         await queue.add(OUTBOX_RECOVER_SCHEDULER, { id: '' });
-        await until(async () => (await statusCounts()).sent === 1, 10_000, 'the lost row sent');
+        await until(async () => (await statusCounts()).sent === 1, { timeoutMs: 10_000, what: 'the lost row sent' });
       } finally {
         await worker.close();
       }
@@ -142,7 +135,7 @@ for (const backend of queueBackends()) {
       const started = Date.now();
       const { worker } = await h.start();
       await h.outbox.flush(ids);
-      await until(async () => (await statusCounts()).sent === 5, 15_000, 'all sent');
+      await until(async () => (await statusCounts()).sent === 5, { timeoutMs: 15_000, what: 'all sent' });
       const elapsed = Date.now() - started;
       await worker.close();
       expect(elapsed).toBeGreaterThanOrEqual(1900);
@@ -160,10 +153,10 @@ for (const backend of queueBackends()) {
       h.sandbox.state.inject({ path: '/open-apis/im/v1/messages', status: 503, code: 1, msg: 'try later' });
       const { worker } = await h.start();
       await h.outbox.flush([hidden, unknown]);
-      await until(async () => (await statusCounts()).failed === 2, 10_000, 'two failures');
+      await until(async () => (await statusCounts()).failed === 2, { timeoutMs: 10_000, what: 'two failures' });
       const flaky = (await addToOutbox(t.db, { recipient: demoOpenId(61), purpose: 'test.transient', msgType: 'text', payload: { text: '你好' } }))!;
       await h.outbox.flush([flaky]);
-      await until(async () => (await statusCounts()).sent === 1, 10_000, 'the transient one sent');
+      await until(async () => (await statusCounts()).sent === 1, { timeoutMs: 10_000, what: 'the transient one sent' });
       await new Promise((r) => setTimeout(r, 1500));
       await worker.close();
 

@@ -6,16 +6,7 @@ import { createQueueKit, QUEUE, QueueUnreachableError } from '../../jobs/queues.
 import { HEARTBEAT_SCHEDULER, upsertSchedules } from '../../jobs/schedules.ts';
 import { systemProcessor } from '../../jobs/workers/system.ts';
 import { queueBackends, testDatabase, type TestDatabase } from '../helpers/db.ts';
-
-async function until<T>(probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { until } from '../helpers/wait.ts';
 
 describe.each(queueBackends())('job queues on $name', ({ name, redisUrl }) => {
   let t: TestDatabase;
