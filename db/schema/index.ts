@@ -6,3 +6,4 @@ export * from './system.ts';
 export * from './evaluation.ts';
 export * from './lark.ts';
 export * from './sessions.ts';
+export * from './reminders.ts';

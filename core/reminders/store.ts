@@ -1,0 +1,160 @@
+/**
+ * @module
+ * The reminder engine's reads and writes: the work calendar (built-in years, edited or imported
+ * years), absences, and how many proactive messages each person already had today. Writes are
+ * audited; absences are read and written within the actor's scope.
+ */
+import { and, eq, gte, inArray, lt, lte, notLike, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.ts';
+import { cadreAbsences, workCalendarDays, workCalendarYears, type CadreAbsence } from '../../db/schema/reminders.ts';
+import { outbox } from '../../db/schema/lark.ts';
+import { cadres } from '../../db/schema/org.ts';
+import { audit } from '../audit.ts';
+import { inScope, type RequestContext, type Scope } from '../org.ts';
+import { WorkCalendar, builtinSpecialDays, isIsoDay, type SpecialDay } from './calendar.ts';
+import type { Absence } from './absence.ts';
+
+/** Enters the shipped years that the database does not have yet; an edited year is left alone. */
+export async function ensureBuiltinCalendar(db: Db): Promise<void> {
+  const days = builtinSpecialDays();
+  const years = [...new Set(days.map((d) => Number(d.date.slice(0, 4))))];
+  await db.transaction(async (tx) => {
+    for (const year of years) {
+      const inserted = await tx.insert(workCalendarYears).values({ year, source: 'builtin' }).onConflictDoNothing().returning();
+      if (inserted.length === 0) continue;
+      await tx.insert(workCalendarDays).values(days.filter((d) => d.date.startsWith(`${year}-`))).onConflictDoNothing();
+    }
+  });
+}
+
+export async function loadWorkCalendar(db: Db): Promise<WorkCalendar> {
+  const [days, years] = await Promise.all([db.select().from(workCalendarDays), db.select({ year: workCalendarYears.year }).from(workCalendarYears)]);
+  return new WorkCalendar(days, years.map((y) => y.year));
+}
+
+export async function calendarYears(db: Db) {
+  return db.select().from(workCalendarYears).orderBy(workCalendarYears.year);
+}
+
+/**
+ * Replaces a year's special days with `days` (all of one year), in one transaction, audited
+ * with the before and after lists.
+ */
+export async function replaceCalendarYear(db: Db, ctx: RequestContext, year: number, days: SpecialDay[], source: 'panel' | 'import'): Promise<void> {
+  if (days.some((d) => !d.date.startsWith(`${year}-`))) throw new RangeError('every day must belong to the year being replaced');
+  await db.transaction(async (tx) => {
+    const from = `${year}-01-01`;
+    const to = `${year}-12-31`;
+    const before = await tx.select().from(workCalendarDays).where(and(gte(workCalendarDays.date, from), lte(workCalendarDays.date, to)));
+    await tx.delete(workCalendarDays).where(and(gte(workCalendarDays.date, from), lte(workCalendarDays.date, to)));
+    if (days.length) await tx.insert(workCalendarDays).values(days);
+    await tx
+      .insert(workCalendarYears)
+      .values({ year, source, updatedBy: ctx.actor.id })
+      .onConflictDoUpdate({ target: workCalendarYears.year, set: { source, updatedBy: ctx.actor.id, updatedAt: sql`now()` } });
+    await audit(tx, { actorId: ctx.actor.id, action: source === 'import' ? 'import' : 'update', entity: 'work_calendar', entityId: year, diff: { before: before.length, after: days.length }, ip: ctx.ip });
+  });
+}
+
+/** Absences that touch [fromDay, toDay], by cadre: what a sweep needs for the cadres it considers. */
+export async function absencesByCadre(db: Db, cadreIds: number[], fromDay: string, toDay: string): Promise<Map<number, Absence[]>> {
+  const byCadre = new Map<number, Absence[]>();
+  if (cadreIds.length === 0) return byCadre;
+  const rows = await db
+    .select({ cadreId: cadreAbsences.cadreId, startsOn: cadreAbsences.startsOn, endsOn: cadreAbsences.endsOn })
+    .from(cadreAbsences)
+    .where(and(inArray(cadreAbsences.cadreId, cadreIds), lte(cadreAbsences.startsOn, toDay), gte(cadreAbsences.endsOn, fromDay)));
+  for (const r of rows) {
+    const list = byCadre.get(r.cadreId);
+    if (list) list.push(r);
+    else byCadre.set(r.cadreId, [r]);
+  }
+  return byCadre;
+}
+
+export const ABSENCE_KINDS = ['leave', 'training', 'secondment', 'other'] as const;
+
+export interface AbsenceInput {
+  cadreId: number;
+  startsOn: string;
+  endsOn: string;
+  kind: (typeof ABSENCE_KINDS)[number];
+  note?: string;
+}
+
+export type AbsenceIssue = { code: 'absence.day'; field: 'startsOn' | 'endsOn' } | { code: 'absence.order' } | { code: 'absence.tooLong' } | { code: 'absence.kind' } | { code: 'absence.note' };
+
+export function absenceIssues(input: AbsenceInput): AbsenceIssue[] {
+  const issues: AbsenceIssue[] = [];
+  if (!isIsoDay(input.startsOn)) issues.push({ code: 'absence.day', field: 'startsOn' });
+  if (!isIsoDay(input.endsOn)) issues.push({ code: 'absence.day', field: 'endsOn' });
+  if (!ABSENCE_KINDS.includes(input.kind)) issues.push({ code: 'absence.kind' });
+  if (input.note && (input.note.length > 200 || /[\u0000-\u001f\u007f]/.test(input.note))) issues.push({ code: 'absence.note' });
+  if (issues.length === 0 && input.startsOn > input.endsOn) issues.push({ code: 'absence.order' });
+  // A year away is a posting, not an absence; and a typo in the year should not pause nudges for a decade.
+  if (issues.length === 0 && Date.parse(input.endsOn) - Date.parse(input.startsOn) > 366 * 86_400_000) issues.push({ code: 'absence.tooLong' });
+  return issues;
+}
+
+async function cadreInScope(db: Db, scope: Scope, cadreId: number): Promise<boolean> {
+  const [row] = await db.select({ unitId: cadres.unitId }).from(cadres).where(eq(cadres.id, cadreId));
+  return !!row && inScope(scope, row.unitId);
+}
+
+/** Records an absence; null when the cadre is outside the actor's scope (reads as "not found"). */
+export async function addAbsence(db: Db, ctx: RequestContext, input: AbsenceInput): Promise<{ id: number } | { issues: AbsenceIssue[] } | null> {
+  if (!(await cadreInScope(db, ctx.scope, input.cadreId))) return null;
+  const issues = absenceIssues(input);
+  if (issues.length) return { issues };
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .insert(cadreAbsences)
+      .values({ cadreId: input.cadreId, startsOn: input.startsOn, endsOn: input.endsOn, kind: input.kind, note: input.note || null, createdBy: ctx.actor.id })
+      .returning({ id: cadreAbsences.id });
+    await audit(tx, { actorId: ctx.actor.id, action: 'create', entity: 'absence', entityId: row!.id, diff: { cadreId: input.cadreId, startsOn: input.startsOn, endsOn: input.endsOn, kind: input.kind }, ip: ctx.ip });
+    return { id: row!.id };
+  });
+}
+
+/** Removes an absence; false when it does not exist or its cadre is outside the actor's scope. */
+export async function removeAbsence(db: Db, ctx: RequestContext, id: number): Promise<boolean> {
+  const [row] = await db.select().from(cadreAbsences).where(eq(cadreAbsences.id, id));
+  if (!row || !(await cadreInScope(db, ctx.scope, row.cadreId))) return false;
+  await db.transaction(async (tx) => {
+    await tx.delete(cadreAbsences).where(eq(cadreAbsences.id, id));
+    await audit(tx, { actorId: ctx.actor.id, action: 'delete', entity: 'absence', entityId: id, diff: { cadreId: row.cadreId, startsOn: row.startsOn, endsOn: row.endsOn, kind: row.kind }, ip: ctx.ip });
+  });
+  return true;
+}
+
+/** A cadre's absences, latest first; empty outside scope. */
+export async function absencesOf(db: Db, scope: Scope, cadreId: number): Promise<CadreAbsence[]> {
+  if (!(await cadreInScope(db, scope, cadreId))) return [];
+  return db.select().from(cadreAbsences).where(eq(cadreAbsences.cadreId, cadreId)).orderBy(sql`${cadreAbsences.startsOn} desc`);
+}
+
+/**
+ * Proactive messages each recipient had in [dayStart, dayEnd): everything the outbox sent or
+ * will send, except replies to what the person said and failed sends. Patches update a card in
+ * place and do not count.
+ */
+export async function sentTodayCounts(db: Db, recipients: string[], dayStart: Date, dayEnd: Date): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  if (recipients.length === 0) return counts;
+  const rows = await db
+    .select({ recipient: outbox.recipient, n: sql<number>`count(*)::int` })
+    .from(outbox)
+    .where(
+      and(
+        inArray(outbox.recipient, recipients),
+        eq(outbox.kind, 'send'),
+        sql`${outbox.status} <> 'failed'`,
+        notLike(outbox.purpose, 'reply%'),
+        gte(outbox.createdAt, dayStart),
+        lt(outbox.createdAt, dayEnd),
+      ),
+    )
+    .groupBy(outbox.recipient);
+  for (const r of rows) counts.set(r.recipient, r.n);
+  return counts;
+}
