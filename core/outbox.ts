@@ -5,7 +5,7 @@
  * a send retried after a crash cannot deliver twice.
  */
 import { and, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { outbox, type OutboxRow } from '../db/schema/lark.ts';
+import { outbox, outboxBatches, type OutboxBatch, type OutboxRow } from '../db/schema/lark.ts';
 import { cadres } from '../db/schema/org.ts';
 import type { Db } from '../db/client.ts';
 import type { Clock } from './clock.ts';
@@ -22,8 +22,8 @@ export interface OutboxMessage {
   msgType: 'text' | 'interactive' | (string & {});
   /** {text} for text, the card object for interactive. */
   payload: unknown;
-  /** `patch` replaces the card `larkMessageId`. */
-  kind?: 'send' | 'patch';
+  /** `patch` replaces the card `larkMessageId`; `urgent` raises Lark's urgent notice on it for the recipient. */
+  kind?: 'send' | 'patch' | 'urgent';
   larkMessageId?: string;
 }
 
@@ -113,4 +113,92 @@ export async function undeliverable(db: Executor, limit = 50) {
 
 export async function outboxRows(db: Executor, ids: string[]): Promise<OutboxRow[]> {
   return ids.length === 0 ? [] : db.select().from(outbox).where(inArray(outbox.id, ids));
+}
+
+/** Lark's batch send takes at most this many open_ids a call. */
+export const BATCH_CHUNK = 200;
+
+export interface BatchAnnouncement {
+  purpose: string;
+  dedupeKey?: string;
+  msgType: 'text' | 'interactive';
+  payload: unknown;
+  openIds: string[];
+}
+
+/**
+ * Writes an announcement for Lark's batch send; returns its id, or undefined when its dedupe key
+ * was already written. Recipients are de-duplicated: Lark would deliver a repeated id twice.
+ */
+export async function addBatch(db: Executor, batch: BatchAnnouncement): Promise<string | undefined> {
+  const openIds = [...new Set(batch.openIds)];
+  if (openIds.length === 0) return undefined;
+  const rows = await db
+    .insert(outboxBatches)
+    .values({ purpose: batch.purpose, dedupeKey: batch.dedupeKey ?? null, msgType: batch.msgType, payload: batch.payload, openIds })
+    .onConflictDoNothing()
+    .returning({ id: outboxBatches.id });
+  return rows[0]?.id;
+}
+
+export async function batchRow(db: Executor, id: string): Promise<OutboxBatch | undefined> {
+  const [row] = await db.select().from(outboxBatches).where(eq(outboxBatches.id, id));
+  return row;
+}
+
+/**
+ * Records a chunk Lark accepted: the checkpoint a retry resumes from. Only the job holding the
+ * batch writes it, so the lists are carried forward from the row the job read.
+ */
+export async function recordBatchChunk(db: Executor, batch: OutboxBatch, chunk: { sentCount: number; messageId: string; invalidOpenIds: string[] }, clock: Clock): Promise<OutboxBatch> {
+  const next = {
+    ...batch,
+    sentCount: chunk.sentCount,
+    larkMessageIds: [...batch.larkMessageIds, chunk.messageId],
+    invalidOpenIds: [...batch.invalidOpenIds, ...chunk.invalidOpenIds],
+    updatedAt: clock.now(),
+  };
+  await db
+    .update(outboxBatches)
+    .set({ sentCount: next.sentCount, larkMessageIds: next.larkMessageIds, invalidOpenIds: next.invalidOpenIds, updatedAt: next.updatedAt })
+    .where(eq(outboxBatches.id, batch.id));
+  return next;
+}
+
+export async function finishBatch(db: Executor, id: string, status: 'sent' | 'failed', clock: Clock, error?: string): Promise<void> {
+  await db
+    .update(outboxBatches)
+    .set({ status, lastError: error ?? null, updatedAt: clock.now() })
+    .where(and(eq(outboxBatches.id, id), eq(outboxBatches.status, 'pending')));
+}
+
+export async function noteBatchAttempt(db: Executor, id: string, error: string | null, clock: Clock): Promise<void> {
+  await db
+    .update(outboxBatches)
+    .set({ attempts: sql`${outboxBatches.attempts} + 1`, lastError: error, updatedAt: clock.now() })
+    .where(eq(outboxBatches.id, id));
+}
+
+export async function pendingBatchIds(db: Executor): Promise<string[]> {
+  const rows = await db.select({ id: outboxBatches.id }).from(outboxBatches).where(eq(outboxBatches.status, 'pending')).orderBy(outboxBatches.createdAt);
+  return rows.map((r) => r.id);
+}
+
+/** The latest announcements with their progress, for the jobs page. */
+export async function recentBatches(db: Executor, limit = 20) {
+  return db
+    .select({
+      id: outboxBatches.id,
+      purpose: outboxBatches.purpose,
+      total: sql<number>`cardinality(${outboxBatches.openIds})`,
+      sentCount: outboxBatches.sentCount,
+      invalid: sql<number>`cardinality(${outboxBatches.invalidOpenIds})`,
+      status: outboxBatches.status,
+      lastError: outboxBatches.lastError,
+      createdAt: outboxBatches.createdAt,
+      updatedAt: outboxBatches.updatedAt,
+    })
+    .from(outboxBatches)
+    .orderBy(desc(outboxBatches.createdAt))
+    .limit(limit);
 }

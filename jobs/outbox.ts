@@ -5,9 +5,11 @@
  */
 import type { JobsOptions, Queue } from 'bullmq';
 import type { Db } from '../db/client.ts';
-import { addToOutbox, pendingOutboxIds, type OutboxMessage } from '../core/outbox.ts';
+import { addBatch, addToOutbox, pendingBatchIds, pendingOutboxIds, type BatchAnnouncement, type OutboxMessage } from '../core/outbox.ts';
 
 export const OUTBOX_JOB = 'send';
+/** A batch announcement (see `addBatch`); the job id is `batch-<row id>`. */
+export const OUTBOX_BATCH_JOB = 'batch';
 
 export interface OutboxJob {
   id: string;
@@ -26,7 +28,11 @@ export interface OutboxQueue {
   flush(ids: string[]): Promise<void>;
   /** Writes a message and queues it: for callers outside a transaction. */
   send(message: OutboxMessage): Promise<string | undefined>;
-  /** Queues every row still pending: at boot, so a queue that lost its data loses no message. */
+  /** Writes an announcement for Lark's batch send and queues it. */
+  announce(batch: BatchAnnouncement): Promise<string | undefined>;
+  /** Queues batches already committed. */
+  flushBatches(ids: string[]): Promise<void>;
+  /** Queues every row and batch still pending: at boot, so a queue that lost its data loses no message. */
   recover(): Promise<number>;
 }
 
@@ -36,17 +42,27 @@ export function createOutboxQueue(db: Db, queue: Queue<OutboxJob>): OutboxQueue 
       await queue.addBulk(ids.slice(i, i + 500).map((id) => ({ name: OUTBOX_JOB, data: { id }, opts: { ...OUTBOX_JOB_OPTIONS, jobId: id } })));
     }
   };
+  const flushBatches = async (ids: string[]) => {
+    if (ids.length) await queue.addBulk(ids.map((id) => ({ name: OUTBOX_BATCH_JOB, data: { id }, opts: { ...OUTBOX_JOB_OPTIONS, jobId: `batch-${id}` } })));
+  };
   return {
     flush,
+    flushBatches,
+    async announce(batch) {
+      const id = await addBatch(db, batch);
+      if (id) await flushBatches([id]);
+      return id;
+    },
     async send(message) {
       const id = await addToOutbox(db, message);
       if (id) await flush([id]);
       return id;
     },
     async recover() {
-      const ids = await pendingOutboxIds(db);
+      const [ids, batches] = await Promise.all([pendingOutboxIds(db), pendingBatchIds(db)]);
       await flush(ids);
-      return ids.length;
+      await flushBatches(batches);
+      return ids.length + batches.length;
     },
   };
 }

@@ -39,6 +39,8 @@ export interface InjectedFault {
   msg?: string;
   headers?: Record<string, string>;
   count: number;
+  /** Matching calls to let through before the fault applies (a failure in the middle of a run). */
+  skip?: number;
 }
 
 export interface Limits {
@@ -128,6 +130,10 @@ export function createSandboxState(options: SandboxOptions) {
     },
     takeFault(path: string): InjectedFault | undefined {
       const fault = state.faults.injected.find((f) => f.count > 0 && path.startsWith(f.path));
+      if (fault && fault.skip) {
+        fault.skip--;
+        return undefined;
+      }
       if (fault) fault.count--;
       return fault;
     },

@@ -3,6 +3,7 @@
  * What the Lark adapter keeps: the events already handled (so a re-delivery changes nothing)
  * and the outbox, one row per proactive message, which the outbox worker sends.
  */
+import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { cadres } from './org.ts';
 
@@ -18,8 +19,11 @@ export const larkEvents = pgTable(
 );
 
 export const outboxStatus = pgEnum('outbox_status', ['pending', 'sent', 'failed']);
-/** `send` posts a new message; `patch` replaces the content of a card the bot sent earlier. */
-export const outboxKind = pgEnum('outbox_kind', ['send', 'patch']);
+/**
+ * `send` posts a new message; `patch` replaces the content of a card the bot sent earlier;
+ * `urgent` raises Lark's urgent notice (加急) on a message the bot sent, for the recipient.
+ */
+export const outboxKind = pgEnum('outbox_kind', ['send', 'patch', 'urgent']);
 
 export const outbox = pgTable(
   'outbox',
@@ -54,6 +58,38 @@ export const outbox = pgTable(
   ],
 );
 
+export const outboxBatchStatus = pgEnum('outbox_batch_status', ['pending', 'sent', 'failed']);
+
+/**
+ * One announcement to many people through Lark's batch send (批量发送): identical content that is
+ * never patched (batch messages cannot be updated or urged). Sent in chunks of Lark's maximum;
+ * `sentCount` is the checkpoint, so a retried job resumes after the last chunk Lark accepted.
+ */
+export const outboxBatches = pgTable(
+  'outbox_batches',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    purpose: text().notNull(),
+    /** One batch per key, like the outbox's (purpose, recipient, slot) keys. */
+    dedupeKey: text(),
+    msgType: text().notNull(),
+    payload: jsonb().notNull(),
+    openIds: text().array().notNull(),
+    sentCount: integer().notNull().default(0),
+    /** Recipients Lark reported unknown or unreachable. */
+    invalidOpenIds: text().array().notNull().default(sql`'{}'::text[]`),
+    /** Lark's batch message id of each chunk. */
+    larkMessageIds: text().array().notNull().default(sql`'{}'::text[]`),
+    status: outboxBatchStatus().notNull().default('pending'),
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('outbox_batches_dedupe_uq').on(t.dedupeKey), index('outbox_batches_status_idx').on(t.status, t.createdAt)],
+);
+
+export type OutboxBatch = typeof outboxBatches.$inferSelect;
 export type LarkEventRow = typeof larkEvents.$inferSelect;
 export type OutboxRow = typeof outbox.$inferSelect;
 export type NewOutboxRow = typeof outbox.$inferInsert;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.ts';
-import { addToOutbox, markFailed } from '../../core/outbox.ts';
+import { addBatch, addToOutbox, batchRow, markFailed, recordBatchChunk } from '../../core/outbox.ts';
 import { cadres } from '../../db/schema/org.ts';
 import { seedDemo } from '../../core/demo.ts';
 import { createQueueKit, QUEUE, type QueueKit } from '../../jobs/queues.ts';
@@ -60,6 +60,19 @@ describe.each(queueBackends())('jobs page on $name', (backend) => {
     expect(section).toContain(cadre!.name);
     expect(section).toContain('evaluation.reminder');
     expect(section).toContain('230013 bot is not visible to the user');
+  });
+
+  it('shows how far a batch announcement has got', async () => {
+    const clock = fixedClock('2026-11-25T08:00:00Z');
+    const openIds = Array.from({ length: 450 }, (_, i) => `ou_batch_${i}`);
+    const id = (await addBatch(t.db, { purpose: 'evaluation.announcement', msgType: 'text', payload: { text: 'x' }, openIds }))!;
+    await recordBatchChunk(t.db, (await batchRow(t.db, id))!, { sentCount: 200, messageId: 'bm-1', invalidOpenIds: ['ou_batch_3'] }, clock);
+    const html = await (await admin.get('/jobs')).text();
+    const section = html.slice(html.indexOf('id="batches"'));
+    expect(section).toContain('evaluation.announcement');
+    expect(section).toContain('200 / 450 人');
+    expect(section).toContain('1 人未送达');
+    expect(section).toContain('发送中');
   });
 
   it('refuses to retry a job that has not failed', async () => {

@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import type { Queue } from 'bullmq';
 import { audit } from '../../core/audit.ts';
-import { undeliverable } from '../../core/outbox.ts';
+import { recentBatches, undeliverable } from '../../core/outbox.ts';
 import { QUEUE, type QueueName } from '../../jobs/queues.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
@@ -35,8 +35,44 @@ async function readQueue(name: string, queue: Queue): Promise<QueueView> {
 }
 
 type Undeliverable = Awaited<ReturnType<typeof undeliverable>>;
+type Batches = Awaited<ReturnType<typeof recentBatches>>;
 
-function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string; undeliverable: Undeliverable; notice?: string; error?: string }) {
+function BatchTable(props: { t: Dictionary; batches: Batches }) {
+  const { t } = props;
+  return (
+    <div class="table-wrap">
+      <table class="table" id="batches">
+        <thead>
+          <tr>
+            <th>{t.jobs.createdAt}</th>
+            <th>{t.jobs.purpose}</th>
+            <th>{t.jobs.progress}</th>
+            <th>{t.jobs.status}</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.batches.length === 0 && <tr><td colspan={4} class="empty">{t.jobs.noBatches}</td></tr>}
+          {props.batches.map((b) => (
+            <tr>
+              <td class="mono">{formatTime(b.createdAt)}</td>
+              <td class="mono">{b.purpose}</td>
+              <td>
+                <progress max={b.total} value={b.sentCount}>{t.jobs.batchProgress(b.sentCount, b.total)}</progress> {t.jobs.batchProgress(b.sentCount, b.total)}
+                {b.invalid > 0 && <span class="muted"> · {t.jobs.batchInvalid(b.invalid)}</span>}
+              </td>
+              <td>
+                {t.jobs.batchStatus[b.status] ?? b.status}
+                {b.lastError && b.status === 'failed' && <div><code class="diff">{b.lastError}</code></div>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string; undeliverable: Undeliverable; batches: Batches; notice?: string; error?: string }) {
   const { t, views } = props;
   const failures = views.flatMap((v) => v.failures.map((f) => ({ ...f, queue: v.name }))).sort((a, b) => (b.failedAt?.getTime() ?? 0) - (a.failedAt?.getTime() ?? 0));
   return (
@@ -121,6 +157,9 @@ function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string
           </tbody>
         </table>
       </div>
+      <h2 class="section-title">{t.jobs.batches}</h2>
+      <p class="muted">{t.jobs.batchesHint}</p>
+      <BatchTable t={t} batches={props.batches} />
     </div>
   );
 }
@@ -140,11 +179,12 @@ export function jobsRoutes(deps: PanelDeps): Hono<PanelEnv> {
     if (!deps.queues) section = <p class="alert alert-error">{dict.jobs.unavailable}</p>;
     else {
       try {
-        const [views, failedSends] = await Promise.all([
+        const [views, failedSends, batches] = await Promise.all([
           Promise.all([...handles()].map(([n, q]) => readQueue(n, q))),
           undeliverable(deps.db),
+          recentBatches(deps.db),
         ]);
-        section = <JobsSection t={dict} views={views} backend={deps.queues.backend} undeliverable={failedSends} notice={notice} error={error} />;
+        section = <JobsSection t={dict} views={views} backend={deps.queues.backend} undeliverable={failedSends} batches={batches} notice={notice} error={error} />;
       } catch (err) {
         deps.log.error({ err }, 'reading the job queues failed');
         section = <p class="alert alert-error">{dict.jobs.unavailable}</p>;
