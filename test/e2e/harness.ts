@@ -1,7 +1,8 @@
 /**
  * Browser-test harness: the real app on a free port over a fresh test database, and the system
  * Chromium driven by playwright-core. Where no Chromium exists, `chromiumPath()` is undefined and
- * the suite says so loudly and skips (CI installs Chromium, so there it runs).
+ * the suite says so loudly and skips on a developer's machine; under CI (`CI` set) a missing
+ * Chromium is an error, so browser tests can never pass by not running.
  */
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -27,6 +28,7 @@ export const CHROMIUM_FLAGS = [
 export function chromiumPath(): string | undefined {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (existsSync(path)) return path;
+  if (process.env.CI) throw new Error(`No Chromium at ${path}: CI must run the browser tests (install chromium or set CHROMIUM_PATH).`);
   console.warn(`\n\n!!!!!!!! BROWSER TESTS SKIPPED: no Chromium at ${path}. Install chromium or set CHROMIUM_PATH. !!!!!!!!\n\n`);
   return undefined;
 }
