@@ -4,7 +4,7 @@
  * years), absences, and how many proactive messages each person already had today. Writes are
  * audited; absences are read and written within the actor's scope.
  */
-import { and, eq, gte, inArray, lt, lte, notLike, sql } from 'drizzle-orm';
+import { and, eq, gte, lt, lte, notLike, sql, type AnyColumn, type SQL } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { cadreAbsences, workCalendarDays, workCalendarYears, type CadreAbsence } from '../../db/schema/reminders.ts';
 import { outbox } from '../../db/schema/lark.ts';
@@ -13,6 +13,14 @@ import { audit } from '../audit.ts';
 import { inScope, type RequestContext, type Scope } from '../org.ts';
 import { WorkCalendar, builtinSpecialDays, isIsoDay, type SpecialDay } from './calendar.ts';
 import type { Absence } from './absence.ts';
+
+/**
+ * `column = any($1)` with one array parameter: a sweep asks about thousands of people at once,
+ * and one array binds far faster than thousands of parameters in an IN list.
+ */
+export function anyOf(column: AnyColumn, values: readonly (string | number)[], type: 'text' | 'int'): SQL {
+  return type === 'int' ? sql`${column} = any(${sql.param(values)}::int[])` : sql`${column} = any(${sql.param(values)}::text[])`;
+}
 
 /** Enters the shipped years that the database does not have yet; an edited year is left alone. */
 export async function ensureBuiltinCalendar(db: Db): Promise<void> {
@@ -63,7 +71,7 @@ export async function absencesByCadre(db: Db, cadreIds: number[], fromDay: strin
   const rows = await db
     .select({ cadreId: cadreAbsences.cadreId, startsOn: cadreAbsences.startsOn, endsOn: cadreAbsences.endsOn })
     .from(cadreAbsences)
-    .where(and(inArray(cadreAbsences.cadreId, cadreIds), lte(cadreAbsences.startsOn, toDay), gte(cadreAbsences.endsOn, fromDay)));
+    .where(and(anyOf(cadreAbsences.cadreId, cadreIds, 'int'), lte(cadreAbsences.startsOn, toDay), gte(cadreAbsences.endsOn, fromDay)));
   for (const r of rows) {
     const list = byCadre.get(r.cadreId);
     if (list) list.push(r);
@@ -146,7 +154,7 @@ export async function sentTodayCounts(db: Db, recipients: string[], dayStart: Da
     .from(outbox)
     .where(
       and(
-        inArray(outbox.recipient, recipients),
+        anyOf(outbox.recipient, recipients, 'text'),
         eq(outbox.kind, 'send'),
         sql`${outbox.status} <> 'failed'`,
         notLike(outbox.purpose, 'reply%'),

@@ -3,6 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema/audit.ts';
 import { cadres, units } from '../../db/schema/org.ts';
 import { workCalendarDays } from '../../db/schema/reminders.ts';
+import { outbox } from '../../db/schema/lark.ts';
 import { seedDemo } from '../../core/demo.ts';
 import { scopeOf } from '../../core/org.ts';
 import { addToOutbox } from '../../core/outbox.ts';
@@ -17,6 +18,8 @@ import {
   replaceCalendarYear,
   sentTodayCounts,
 } from '../../core/reminders/store.ts';
+import { planSweep } from '../../core/reminders/sweep.ts';
+import { fixedClock } from '../../core/clock.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser } from '../helpers/panel.ts';
 
@@ -99,5 +102,23 @@ describe('reminder engine store', () => {
     const counts = await sentTodayCounts(t.db, [who], new Date(Date.now() - 60_000), new Date(Date.now() + 60_000));
     expect(counts.get(who)).toBe(2);
     expect((await sentTodayCounts(t.db, [who], day, next)).get(who)).toBeUndefined();
+  });
+
+  it('sweeps with what the database knows: absences, today\'s messages, keys already written', async () => {
+    await ensureBuiltinCalendar(t.db);
+    const ctx = await districtCtx();
+    const people = await t.db.select({ id: cadres.id, openId: cadres.larkOpenId }).from(cadres).limit(4);
+    const [away, busy, done, free] = people.map((p) => ({ id: p.id, openId: `ou_sweep_${p.id}_${Math.random().toString(36).slice(2, 6)}` }));
+    await addAbsence(t.db, ctx, { cadreId: away!.id, startsOn: '2026-06-01', endsOn: '2026-06-05', kind: 'leave' });
+    const slot = 'daily:2026-06-03';
+    await addToOutbox(t.db, { recipient: done!.openId, purpose: 'test.nudge', dedupeKey: `test.nudge:${done!.openId}:${slot}`, msgType: 'text', payload: { text: 'x' } });
+    for (let i = 0; i < 6; i++) await addToOutbox(t.db, { recipient: busy!.openId, purpose: 'test.other', msgType: 'text', payload: { text: 'x' } });
+    const window = { quietHours: { from: '21:00', to: '08:00' }, workingDaysOnly: true };
+    const candidates = [away!, busy!, done!, free!].map((p) => ({ purpose: 'test.nudge', recipient: p.openId, cadreId: p.id, slot, window }));
+    await t.db.update(outbox).set({ createdAt: new Date('2026-06-03T09:00:00+08:00') }).where(eq(outbox.recipient, busy!.openId));
+    const plan = await planSweep(candidates, { db: t.db, clock: fixedClock('2026-06-03T10:00:00+08:00'), timeZone: 'Asia/Shanghai' });
+    expect(plan.held.map((h) => [h.item.recipient, h.reason]).sort()).toEqual([[away!.openId, 'absent'], [busy!.openId, 'cap']].sort());
+    expect(plan.send.map((c) => c.recipient)).toEqual([free!.openId]);
+    expect(plan.send[0]!.dedupeKey).toBe(`test.nudge:${free!.openId}:${slot}`);
   });
 });
