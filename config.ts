@@ -3,6 +3,7 @@
  * The one validated view of the environment. Everything else receives a `Config`; nothing
  * reads `process.env` directly, so a bad value stops the start here with its name.
  */
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -37,6 +38,22 @@ const envSchema = z.object({
     .min(1, 'must be a whole number between 1 and 65535')
     .max(65535, 'must be a whole number between 1 and 65535')
     .default(3000),
+  HOST: z.preprocess(
+    (v) => (typeof v === 'string' && v.trim() === '' ? undefined : typeof v === 'string' ? v.trim() : v),
+    z
+      .string()
+      .refine((v) => isIP(v) !== 0 || /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/.test(v), {
+        message: 'must be an address to listen on, such as 127.0.0.1, 0.0.0.0 or ::, or a host name',
+      })
+      .optional(),
+  ),
+  SANDBOX_ALLOW_NETWORK: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim().toLowerCase() || undefined : v),
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+      .optional()
+      .transform((v) => v === 'true' || v === '1' || v === 'yes'),
+  ),
   PUBLIC_URL: optionalUrl(['http:', 'https:'], 'https://miaopu.example.gov.cn'),
   DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./data'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgres://miaopu@db.internal:5432/miaopu'),
@@ -82,8 +99,18 @@ const envSchema = z.object({
 
 export type LarkMode = 'webhook' | 'websocket' | 'sandbox';
 
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and `localhost`: addresses only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^::ffff:/, '');
+  return h === 'localhost' || h === '::1' || (isIP(h) === 4 && h.startsWith('127.'));
+}
+
 export interface Config {
   port: number;
+  /** HOST: the address the HTTP server listens on (sandbox: 127.0.0.1, otherwise 0.0.0.0). */
+  host: string;
+  /** SANDBOX_ALLOW_NETWORK: the sandbox may listen on an address other machines can reach. */
+  sandboxAllowNetwork: boolean;
   publicUrl: string;
   dataDir: string;
   /** Unset means: start embedded PostgreSQL with its data under `dataDir`. */
@@ -148,10 +175,18 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // A per-start key cannot be shared: links made by the worker would not open on the web process.
     problems.push(`BALLOT_SEAL_SECRET: required when ROLE is ${e.ROLE} (at least 32 characters, the same on every process)`);
   }
+  const host = e.HOST ?? (mode === 'sandbox' ? '127.0.0.1' : '0.0.0.0');
+  if (mode === 'sandbox' && !isLoopback(host) && !e.SANDBOX_ALLOW_NETWORK) {
+    problems.push(
+      `HOST: ${host} would make the Lark sandbox (its sign-in page and chat simulator) reachable from other machines; in sandbox mode Miaopu listens on 127.0.0.1 only. Unset HOST, or set SANDBOX_ALLOW_NETWORK=true as well if you mean it`,
+    );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 
   return {
     port: e.PORT,
+    host,
+    sandboxAllowNetwork: e.SANDBOX_ALLOW_NETWORK,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,

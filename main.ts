@@ -7,7 +7,7 @@
 import { createServer } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import pino from 'pino';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { ConfigError, isLoopback, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './core/clock.ts';
@@ -19,8 +19,7 @@ import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
 import { systemProcessor } from './jobs/workers/system.ts';
 import { createApp } from './web/app.ts';
-import { requireUser } from './web/auth.ts';
-import type { MiddlewareHandler } from 'hono';
+import { simulatorAccess } from './web/sandbox.tsx';
 // Lark layer
 import { createLarkLayer, type LarkLayer } from './bot/setup.ts';
 import { createPendingRegistry } from './core/pending.ts';
@@ -43,8 +42,11 @@ class StartError extends Error {}
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
+/** `host:port` as one writes it (IPv6 in brackets). */
+const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
 /** Fails early, before any database work, when the HTTP port is taken. */
-function ensurePortFree(port: number): Promise<void> {
+function ensurePortFree(port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
     probe.once('error', (error: NodeJS.ErrnoException) =>
@@ -56,13 +58,13 @@ function ensurePortFree(port: number): Promise<void> {
         ),
       ),
     );
-    probe.listen(port, () => probe.close(() => resolve()));
+    probe.listen(port, host, () => probe.close(() => resolve()));
   });
 }
 
-function listen(app: ReturnType<typeof createApp>, port: number): Promise<ServerType> {
+function listen(app: ReturnType<typeof createApp>, port: number, hostname: string): Promise<ServerType> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: app.fetch, port }, () => resolve(server));
+    const server = serve({ fetch: app.fetch, port, hostname }, () => resolve(server));
     server.once('error', (error: NodeJS.ErrnoException) =>
       reject(new StartError(error.code === 'EADDRINUSE' ? `Port ${port} is already in use.` : error.message)),
     );
@@ -72,7 +74,7 @@ function listen(app: ReturnType<typeof createApp>, port: number): Promise<Server
 async function start(config: Config, log: Logger) {
   const runsWeb = config.role !== 'worker';
   const runsWorker = config.role !== 'web';
-  if (runsWeb) await ensurePortFree(config.port);
+  if (runsWeb) await ensurePortFree(config.port, config.host);
 
   const stops: Array<() => Promise<void>> = [];
   let database: Database | undefined;
@@ -116,8 +118,8 @@ async function start(config: Config, log: Logger) {
     // Lark layer: outbox queue, bot (receiver, router, sandbox), outbox worker.
     const outboxQueue = createOutboxQueue(db, kit.queue(QUEUE.outbox));
     const pending = createPendingRegistry(log);
-    // In sandbox mode the chat simulator sits behind the panel's sign-in.
-    lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush, simulatorGuard: requireUser({ db, clock }) as MiddlewareHandler });
+    // In sandbox mode the chat simulator is for district admins, and acting as a cadre is audited.
+    lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush, simulator: simulatorAccess({ db, clock }) });
     // Evaluation (民主测评): the seal key, the ballot in the chat, 待办, and the evaluation jobs.
     if (!config.ballotSealSecret) log.info('sandbox mode: ballot drafts and links use a key made at this start (set BALLOT_SEAL_SECRET to keep them across restarts)');
     const sealKey = sealKeyFrom(config.ballotSealSecret ?? randomBytes(32).toString('hex'));
@@ -154,7 +156,8 @@ async function start(config: Config, log: Logger) {
           clock,
           publicUrl: config.publicUrl,
           sandbox: config.lark.mode === 'sandbox',
-          lark: { domain: config.lark.mode === 'sandbox' ? `${config.publicUrl}/sandbox` : config.lark.domain, appId: config.lark.appId, appSecret: config.lark.appSecret },
+          // In sandbox mode: the served sandbox, whose app secret is the sandbox access secret.
+          lark: lark.oauthClient,
           queues: kit,
           // Evaluation: times in TZ_NAME, drafts sealed and web-ballot links signed with the same
           // key as in the chat, invitations queued when a campaign opens; the dashboard's review
@@ -167,13 +170,30 @@ async function start(config: Config, log: Logger) {
         },
       });
       app.route('/', lark.routes);
-      server = await listen(app, config.port);
+      server = await listen(app, config.port, config.host);
       lark.start();
     }
 
     const lines = [`Miaopu is running (${config.role}; jobs on ${kit.backend === 'redis' ? 'Redis' : 'PostgreSQL'}; Lark: ${config.lark.mode}).`];
     if (runsWeb) lines.push(`  Panel:  ${config.publicUrl}/`, `  Ready:  ${config.publicUrl}/readyz`);
-    if (runsWeb && lark.sandbox) lines.push(`  Lark sandbox chat simulator: ${config.publicUrl}/sandbox/chat`);
+    if (runsWeb) {
+      const where = hostPort(config.host, config.port);
+      const sandboxOpen = lark.sandbox && !isLoopback(config.host);
+      lines.push(`  Listening on ${where}${isLoopback(config.host) ? ' only (loopback: not reachable from other machines; see HOST)' : ''}`);
+      if (sandboxOpen) {
+        const warning = `The Lark sandbox is reachable from the network on ${where} (SANDBOX_ALLOW_NETWORK=true). Anyone who reaches it can try the sandbox sign-in; keep the sandbox access secret and the admin password to yourself, and never put real personnel data in a sandbox.`;
+        log.warn({ host: config.host }, warning);
+        lines.push(`  WARNING: ${warning}`);
+      }
+    }
+    if (runsWeb && lark.sandbox) {
+      lines.push(`  Lark sandbox chat simulator: ${config.publicUrl}/sandbox/chat (district admins)`);
+      lines.push(
+        config.lark.appSecret
+          ? '  Sandbox access secret (for "Sign in with Lark" and the sandbox API): the value of LARK_APP_SECRET'
+          : `  Sandbox access secret (for "Sign in with Lark" and the sandbox API): ${lark.sandbox.state.appSecret}   (${config.ballotSealSecret ? 'derived from BALLOT_SEAL_SECRET' : 'new at every start'})`,
+      );
+    }
     if (admin.generatedPassword) {
       lines.push(`  Sign in as "${ADMIN_USERNAME}" with password: ${admin.generatedPassword}`, '  (shown only this once; set ADMIN_PASSWORD to choose your own)');
     } else if (admin.created) {

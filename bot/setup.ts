@@ -8,15 +8,16 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Hono, type MiddlewareHandler } from 'hono';
+import type { Fetch } from './http.ts';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PendingRegistry } from '../core/pending.ts';
 import { createBot, type Bot } from './index.ts';
 import { createLarkApi, type LarkApi } from './lark.ts';
-import { createSandbox, demoDirectory, SANDBOX_APP_ID, SANDBOX_APP_SECRET, type Sandbox } from './sandbox/index.ts';
+import { createSandbox, demoDirectory, SANDBOX_APP_ID, sandboxAppSecret, type Sandbox } from './sandbox/index.ts';
 import { createEventPusher, type EventPusher } from './sandbox/pusher.ts';
-import { createSimulator } from './sandbox/simulator.tsx';
+import { createSimulator, type ActAs } from './sandbox/simulator.tsx';
 import { startLongConnection, type LongConnection } from './ws.ts';
 
 export interface LarkLayerDeps {
@@ -26,8 +27,13 @@ export interface LarkLayerDeps {
   pending: PendingRegistry;
   /** Queues committed outbox rows (the outbox queue's `flush`). */
   flushOutbox: (ids: string[]) => Promise<void>;
-  /** The panel's sign-in check for the chat simulator; a no-op until the panel exists. */
-  simulatorGuard?: MiddlewareHandler;
+  /**
+   * Who may use the chat simulator, and the record of each act as a person (web/sandbox.tsx:
+   * district admins, audited). Without it the simulator is not mounted.
+   */
+  simulator?: { guard: MiddlewareHandler; onActAs: ActAs };
+  /** How the Lark API client reaches its domain; global fetch unless a test routes it in-process. */
+  larkFetch?: Fetch;
 }
 
 export interface LarkLayer {
@@ -36,14 +42,15 @@ export interface LarkLayer {
   /** Mount at `/`: `/lark/*`, and `/sandbox/*` in sandbox mode. */
   routes: Hono;
   sandbox?: Sandbox & { pusher: EventPusher };
+  /**
+   * What the panel's "Sign in with Lark" uses: the Lark domain and app, in sandbox mode the
+   * served sandbox and its app (whose secret is the sandbox access secret).
+   */
+  oauthClient: { domain: string; appId?: string; appSecret?: string };
   /** Opens the long connection in websocket mode; nothing otherwise. */
   start(): void;
   stop(): void;
 }
-
-const noGuard: MiddlewareHandler = async (_c, next) => {
-  await next();
-};
 
 export function createLarkLayer(deps: LarkLayerDeps): LarkLayer {
   const { config, log } = deps;
@@ -53,13 +60,15 @@ export function createLarkLayer(deps: LarkLayerDeps): LarkLayer {
   const encryptKey = config.lark.encryptKey ?? (isSandbox ? randomBytes(16).toString('hex') : undefined);
   const verificationToken = config.lark.verificationToken ?? (isSandbox ? randomBytes(16).toString('hex') : undefined);
   const appId = config.lark.appId ?? SANDBOX_APP_ID;
-  const appSecret = config.lark.appSecret ?? SANDBOX_APP_SECRET;
+  // Outside the sandbox the config requires LARK_APP_SECRET. The served sandbox never has a
+  // fixed secret: anyone who could read the source would get a tenant token.
+  const appSecret = config.lark.appSecret ?? sandboxAppSecret(config.ballotSealSecret);
   const domain = isSandbox ? `${config.publicUrl}/sandbox` : config.lark.domain;
 
   if (mode === 'webhook' && !encryptKey && !verificationToken) {
     log.warn('LARK_ENCRYPT_KEY and LARK_VERIFICATION_TOKEN are both unset: /lark/events accepts unauthenticated events. Set both in production.');
   }
-  const api = createLarkApi({ appId, appSecret, domain, log: log.child({ component: 'lark' }) });
+  const api = createLarkApi({ appId, appSecret, domain, fetch: deps.larkFetch, log: log.child({ component: 'lark' }) });
   const bot = createBot({
     db: deps.db,
     log: log.child({ component: 'bot' }),
@@ -84,7 +93,7 @@ export function createLarkLayer(deps: LarkLayerDeps): LarkLayer {
       encryptKey,
       verificationToken,
     });
-    routes.route('/sandbox/chat', createSimulator({ state: sb.state, pusher, guard: deps.simulatorGuard ?? noGuard }));
+    if (deps.simulator) routes.route('/sandbox/chat', createSimulator({ state: sb.state, pusher, ...deps.simulator }));
     routes.route('/sandbox', sb.api);
     sandbox = { ...sb, pusher };
   }
@@ -95,6 +104,7 @@ export function createLarkLayer(deps: LarkLayerDeps): LarkLayer {
     bot,
     routes,
     sandbox,
+    oauthClient: isSandbox ? { domain, appId, appSecret } : { domain: config.lark.domain, appId: config.lark.appId, appSecret: config.lark.appSecret },
     start() {
       if (mode !== 'websocket') return;
       connection = startLongConnection({ appId, appSecret, domain: config.lark.domain, handle: bot.router.handle, log });

@@ -1,8 +1,9 @@
 /**
  * @module
  * Panel sign-in: the session cookie, the guards every page uses, and password sign-in and
- * sign-out. `requireUser` is also the guard of other sub-apps (the chat simulator).
- * @example app.use('/sandbox/chat/*', requireUser(deps))
+ * sign-out. `requireUser` also guards other sub-apps (web/sandbox.tsx builds the chat
+ * simulator's district-admin guard on it).
+ * @example app.use('*', requireUser(deps))
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
@@ -33,6 +34,12 @@ export function clearSessionCookie(c: Context): void {
 export async function signIn(c: Context, deps: Pick<PanelDeps, 'db' | 'clock' | 'publicUrl'>, user: PanelUser, ip: string | null): Promise<void> {
   const token = await startSession(deps.db, user.id, ip, deps.clock);
   setSessionCookie(c, deps, token);
+}
+
+/** The signed-in user of this request, or null; unlike `requireUser`, never answers itself. */
+export async function currentUser(c: Context, deps: Pick<PanelDeps, 'db' | 'clock'>): Promise<PanelUser | null> {
+  const token = getCookie(c, SESSION_COOKIE);
+  return token ? sessionUser(deps.db, token, deps.clock) : null;
 }
 
 /**

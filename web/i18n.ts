@@ -35,6 +35,9 @@ const zh = {
     larkUnlinked: '该飞书账号未关联面板用户，请联系组织部。',
   },
   lang: { switchTo: 'English', code: 'en' },
+  sandbox: {
+    simulatorForbidden: '对话模拟器仅限区级管理员使用：在其中可以以任一干部的身份发消息、操作卡片，每次操作都以您的名义记入审计日志。',
+  },
   common: {
     search: '搜索',
     filter: '筛选',
@@ -149,8 +152,8 @@ const zh = {
     from: '起始日期',
     to: '截止日期',
     system: '系统',
-    actionName: { create: '新建', update: '修改', delete: '删除', view: '查看', export: '导出', import: '导入', login: '登录', logout: '退出', retry: '重试' } as Record<string, string>,
-    entityName: { cadre: '干部', unit: '单位', panel_user: '面板用户', session: '会话', demo_seed: '演示数据', roster: '名册', job: '任务' } as Record<string, string>,
+    actionName: { create: '新建', update: '修改', delete: '删除', view: '查看', export: '导出', import: '导入', login: '登录', logout: '退出', retry: '重试', 'sandbox.impersonate': '以干部身份操作（模拟器）' } as Record<string, string>,
+    entityName: { cadre: '干部', unit: '单位', panel_user: '面板用户', session: '会话', demo_seed: '演示数据', roster: '名册', job: '任务', lark_user: '飞书用户' } as Record<string, string>,
     readonly: '审计日志只能追加，任何人都不能修改或删除。',
   },
   users: {
@@ -498,6 +501,9 @@ const en: Dictionary = {
     larkUnlinked: 'This Lark account is not linked to a panel user. Ask the organization department.',
   },
   lang: { switchTo: '中文', code: 'zh' },
+  sandbox: {
+    simulatorForbidden: 'The chat simulator is for district admins only: in it you act as any cadre, and every message and card action is recorded in the audit log under your name.',
+  },
   common: {
     search: 'Search',
     filter: 'Filter',
@@ -612,8 +618,8 @@ const en: Dictionary = {
     from: 'From',
     to: 'To',
     system: 'System',
-    actionName: { create: 'Create', update: 'Update', delete: 'Delete', view: 'View', export: 'Export', import: 'Import', login: 'Sign in', logout: 'Sign out', retry: 'Retry' },
-    entityName: { cadre: 'Cadre', unit: 'Unit', panel_user: 'Panel user', session: 'Session', demo_seed: 'Demo data', roster: 'Roster', job: 'Job' },
+    actionName: { create: 'Create', update: 'Update', delete: 'Delete', view: 'View', export: 'Export', import: 'Import', login: 'Sign in', logout: 'Sign out', retry: 'Retry', 'sandbox.impersonate': 'Acted as cadre (simulator)' },
+    entityName: { cadre: 'Cadre', unit: 'Unit', panel_user: 'Panel user', session: 'Session', demo_seed: 'Demo data', roster: 'Roster', job: 'Job', lark_user: 'Lark user' },
     readonly: 'The audit log is append-only: nobody can edit or delete it.',
   },
   users: {

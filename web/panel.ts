@@ -24,6 +24,7 @@ import { larkOAuthRoutes } from './oauth.ts';
 // Evaluation results
 import { resultsRoutes } from './pages/results/index.tsx';
 import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
+import { currentUser } from './auth.ts';
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use(
@@ -50,8 +51,20 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/', staticRoutes());
   app.route('/', loginRoutes(deps));
   app.route('/', larkOAuthRoutes(deps));
-  // The sandbox's stand-in for Lark's OAuth pages; the rest of the sandbox mounts beside it.
-  if (deps.sandbox) app.route('/sandbox', sandboxOAuthRoutes({ db: deps.db, clock: deps.clock }));
+  // The sandbox's stand-in for Lark's OAuth pages; the rest of the sandbox mounts beside it. Its
+  // sign-in page is for district admins and holders of the sandbox app's secret (printed at start).
+  if (deps.sandbox) {
+    app.route(
+      '/sandbox',
+      sandboxOAuthRoutes({
+        db: deps.db,
+        clock: deps.clock,
+        app: { id: deps.lark.appId, secret: deps.lark.appSecret },
+        isDistrictAdmin: async (c) => (await currentUser(c, deps))?.role === 'district_admin',
+        secureCookies: deps.publicUrl.startsWith('https:'),
+      }),
+    );
+  }
   app.route('/', dashboardRoutes(deps));
   app.route('/cadres', cadresRoutes(deps));
   app.route('/audit', auditRoutes(deps));

@@ -4,11 +4,11 @@
  * the bot (text and Card JSON 2.0), type messages and click or submit cards. Everything the
  * person does becomes a real, encrypted and signed event to `/lark/events`.
  *
- * Mount under `/sandbox/chat`; `guard` is the panel's sign-in check (a no-op until the panel
- * exists).
+ * Mount under `/sandbox/chat`; `guard` decides who may use it (main.ts: district admins) and
+ * `onActAs` records every message and card action sent in a person's name (the audit log).
  */
 import { readFileSync } from 'node:fs';
-import { Hono, type MiddlewareHandler } from 'hono';
+import { Hono, type Context, type MiddlewareHandler } from 'hono';
 import { CardView } from './card-view.tsx';
 import type { EventPusher } from './pusher.ts';
 import type { SandboxMessage, SandboxState } from './state.ts';
@@ -19,10 +19,22 @@ const CSS = readFileSync(new URL('./simulator.css', import.meta.url), 'utf8');
 // the panel's Content-Security-Policy allows no inline script.
 const SCRIPT = readFileSync(new URL('./simulator.js', import.meta.url), 'utf8');
 
+/** One act in a person's name: a message sent, or a card button clicked or form submitted. */
+export interface Act {
+  openId: string;
+  kind: 'message' | 'card_action';
+  /** For card actions: the action's name (`value.action`), never the form's values. */
+  action?: string;
+}
+
+/** Called once per act, before it is delivered; if it throws, nothing is sent. */
+export type ActAs = (c: Context, act: Act) => Promise<void>;
+
 export interface SimulatorDeps {
   state: SandboxState;
   pusher: EventPusher;
   guard: MiddlewareHandler;
+  onActAs: ActAs;
   /** Where the simulator is mounted, for links and form actions. */
   basePath?: string;
 }
@@ -169,6 +181,7 @@ export function createSimulator(deps: SimulatorDeps): Hono {
     const text = String(form.text ?? '').trim();
     if (!state.users.has(openId)) return c.text('通讯录中没有这个人。', 404);
     if (!text) return c.redirect(back(openId, { type: 'warning', content: '请输入消息内容。' }), 303);
+    await deps.onActAs(c, { openId, kind: 'message' });
     const result = await pusher.message(openId, text);
     if (result.status !== 200) return c.redirect(back(openId, { type: 'error', content: `机器人没有接收这条消息（HTTP ${result.status}）。` }), 303);
     return c.redirect(back(openId), 303);
@@ -176,6 +189,7 @@ export function createSimulator(deps: SimulatorDeps): Hono {
 
   app.post('/u/:openId/action', async (c) => {
     const openId = c.req.param('openId');
+    if (!state.users.has(openId)) return c.text('通讯录中没有这个人。', 404);
     const form = await c.req.parseBody();
     const messageId = String(form.__message ?? '');
     let action: { value?: Record<string, unknown>; name?: string; tag?: string } = {};
@@ -188,6 +202,7 @@ export function createSimulator(deps: SimulatorDeps): Hono {
     const formValue = form.__form
       ? Object.fromEntries(Object.entries(form).filter(([k]) => !k.startsWith('__')).map(([k, v]) => [k, String(v)]))
       : undefined;
+    await deps.onActAs(c, { openId, kind: 'card_action', ...(typeof action.value?.action === 'string' ? { action: action.value.action.slice(0, 100) } : {}) });
     const result = await pusher.cardAction(openId, {
       messageId,
       value: action.value ?? {},

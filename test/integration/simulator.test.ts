@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { createSimulator } from '../../bot/sandbox/simulator.tsx';
+import { createSimulator, type Act } from '../../bot/sandbox/simulator.tsx';
 import { demoOpenId, seedDemo } from '../../core/demo.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { larkHarness } from '../helpers/lark.ts';
@@ -33,14 +33,15 @@ const formCard = {
 };
 
 function simulator(guard?: MiddlewareHandler) {
+  const acts: Act[] = [];
   const h = larkHarness(t.db);
   const seen: Array<Record<string, unknown> | undefined> = [];
   h.bot.router.onCardAction('test.log', async (action) => {
     seen.push(action.formValue);
     return { toast: { type: 'success', content: '已记录' }, card: { type: 'raw', data: { ...formCard, header: { title: { tag: 'plain_text', content: '已提交 ✓' } }, body: { elements: [] } } } };
   });
-  const app = new Hono().route('/sandbox/chat', createSimulator({ state: h.sandbox.state, pusher: h.pusher, guard: guard ?? (async (_c, next) => next()) }));
-  return { ...h, app, seen };
+  const app = new Hono().route('/sandbox/chat', createSimulator({ state: h.sandbox.state, pusher: h.pusher, guard: guard ?? (async (_c, next) => next()), onActAs: async (_c, act) => void acts.push(act) }));
+  return { ...h, app, seen, acts };
 }
 
 describe('chat simulator', () => {
@@ -61,6 +62,8 @@ describe('chat simulator', () => {
     expect(html).toContain('苗圃 · 使用帮助');
     expect(html).toContain('<strong>可用指令</strong>');
     expect(html).toContain('查看我的待办');
+    // One act per message sent; opening and polling the conversation are not acts.
+    expect(s.acts).toEqual([{ openId: me, kind: 'message' }]);
   });
 
   it('submits a form card with its values and shows the toast and the updated card', async () => {
@@ -82,6 +85,8 @@ describe('chat simulator', () => {
     const after = await (await s.app.request(`/sandbox/chat/u/${me}/messages`)).text();
     expect(after).toContain('已提交 ✓');
     expect(after).toContain('已更新');
+    // The action's name is recorded, never what was typed into the form.
+    expect(s.acts).toEqual([{ openId: me, kind: 'card_action', action: 'test.log' }]);
   });
 
   it('works under the panel’s Content-Security-Policy: no inline script, no style attribute', async () => {

@@ -2,8 +2,8 @@
  * `npm start` as a user meets it: the process, its output, its exit codes.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
+import { connect, createServer, type Server } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../db/embedded.ts';
@@ -17,6 +17,48 @@ async function readyz(port: number) {
   const res = await fetch(`http://127.0.0.1:${port}/readyz`);
   return { status: res.status, body: await res.json() };
 }
+
+/** Whether a TCP connection to host:port is accepted (refused or unanswered: false). */
+function connects(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.setTimeout(5000, () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * An address of this machine that other machines would use, provided that a server listening on
+ * all interfaces is reachable through it here (some sandboxes cannot reach their own address).
+ */
+async function reachableOwnAddress(): Promise<string | undefined> {
+  const candidates = Object.values(networkInterfaces())
+    .flat()
+    .filter((a) => a && a.family === 'IPv4' && !a.internal)
+    .map((a) => a!.address);
+  for (const address of candidates) {
+    const control = createServer((socket) => socket.destroy());
+    const port = await new Promise<number>((r) => control.listen(0, '0.0.0.0', () => r((control.address() as { port: number }).port)));
+    const ok = await connects(address, port);
+    await new Promise((r) => control.close(r));
+    if (ok) return address;
+  }
+  return undefined;
+}
+
+const tokenFor = async (port: number, appSecret: string) =>
+  (await fetch(`http://127.0.0.1:${port}/sandbox/open-apis/auth/v3/tenant_access_token/internal`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ app_id: 'cli_a1b2c3d4e5f60718', app_secret: appSecret }),
+  })).status;
 
 describe('starting Miaopu', () => {
   let t: TestDatabase;
@@ -82,6 +124,38 @@ describe('starting Miaopu', () => {
     await again.waitFor(/Sign in as "admin" \(or another panel user\)/);
     expect(again.output()).not.toMatch(/with password:/);
     expect((await again.stop('SIGINT')).code).toBe(0);
+  });
+
+  it('in sandbox mode listens on 127.0.0.1 only, says so, and prints a sandbox access secret made at this start', { timeout: 120_000 }, async () => {
+    const port = await freePort();
+    const run = runMiaopu({ DATABASE_URL: t.url, PORT: String(port) });
+    await run.waitFor(/Miaopu is running[\s\S]*\n\n/);
+    expect(run.output()).toContain(`Listening on 127.0.0.1:${port} only`);
+    const [, secret] = run.output().match(/Sandbox access secret \(for "Sign in with Lark" and the sandbox API\): (\S+)/)!;
+    expect(await tokenFor(port, 'sandbox-secret-not-for-production')).toBe(400);
+    expect(await tokenFor(port, secret!)).toBe(200);
+    expect(await connects('127.0.0.1', port)).toBe(true);
+    const own = await reachableOwnAddress();
+    if (own) expect(await connects(own, port)).toBe(false);
+    else console.warn('start.test: no non-loopback address of this machine is reachable here; checked the banner and 127.0.0.1 only');
+    expect((await run.stop('SIGTERM')).code).toBe(0);
+  });
+
+  it('refuses to open the sandbox to the network without SANDBOX_ALLOW_NETWORK, and warns with it', { timeout: 120_000 }, async () => {
+    const refused = runMiaopu({ DATABASE_URL: t.url, PORT: String(await freePort()), HOST: '0.0.0.0' });
+    expect((await refused.exited).code).toBe(1);
+    expect(refused.output()).toMatch(/HOST: 0\.0\.0\.0 would make the Lark sandbox .* SANDBOX_ALLOW_NETWORK=true/);
+    expect(refused.output()).not.toMatch(/\n\s+at /);
+
+    const port = await freePort();
+    const open = runMiaopu({ DATABASE_URL: t.url, PORT: String(port), HOST: '0.0.0.0', SANDBOX_ALLOW_NETWORK: 'true' });
+    await open.waitFor(/Miaopu is running[\s\S]*\n\n/);
+    expect(open.output()).toContain(`Listening on 0.0.0.0:${port}\n`);
+    expect(open.output()).toMatch(/"level":40.*The Lark sandbox is reachable from the network/);
+    expect(open.output()).toContain('  WARNING: The Lark sandbox is reachable from the network');
+    const own = await reachableOwnAddress();
+    if (own) expect(await connects(own, port)).toBe(true);
+    expect((await open.stop('SIGTERM')).code).toBe(0);
   });
 
   it('lets two processes start at once on one fresh database without doubling anything', { timeout: 120_000 }, async () => {

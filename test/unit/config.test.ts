@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from '../../config.ts';
+import { ConfigError, isLoopback, loadConfig } from '../../config.ts';
 
 function problemsOf(env: Record<string, string>): string[] {
   try {
@@ -63,6 +63,36 @@ describe('configuration', () => {
   it('refuses split roles on the embedded database, which belongs to one process', () => {
     expect(problemsOf({ ROLE: 'worker' })[0]).toMatch(/^ROLE: worker .* set DATABASE_URL/);
     expect(loadConfig({ ROLE: 'worker', DATABASE_URL: 'postgres://db/miaopu', BALLOT_SEAL_SECRET: SEAL }).role).toBe('worker');
+  });
+
+  it('listens on the loopback address only in sandbox mode, and on all interfaces otherwise', () => {
+    expect(loadConfig({})).toMatchObject({ host: '127.0.0.1', sandboxAllowNetwork: false });
+    expect(loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret', BALLOT_SEAL_SECRET: SEAL }).host).toBe('0.0.0.0');
+    expect(loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret', BALLOT_SEAL_SECRET: SEAL, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) expect(loadConfig({ HOST: host }).host).toBe(host);
+  });
+
+  it('refuses to open the sandbox to the network unless SANDBOX_ALLOW_NETWORK says so', () => {
+    for (const host of ['0.0.0.0', '::', '192.168.1.20', 'miaopu.internal']) {
+      const [problem, ...others] = problemsOf({ HOST: host });
+      expect(others).toEqual([]);
+      expect(problem).toMatch(new RegExp(`^HOST: ${host.replace(/\./g, '\\.')} would make the Lark sandbox .* reachable from other machines`));
+      expect(problem).toContain('SANDBOX_ALLOW_NETWORK=true');
+    }
+    expect(problemsOf({ HOST: '0.0.0.0', SANDBOX_ALLOW_NETWORK: 'false' })[0]).toMatch(/^HOST: /);
+    expect(loadConfig({ HOST: '0.0.0.0', SANDBOX_ALLOW_NETWORK: 'true' })).toMatchObject({ host: '0.0.0.0', sandboxAllowNetwork: true });
+    expect(loadConfig({ HOST: '0.0.0.0', SANDBOX_ALLOW_NETWORK: '1' }).sandboxAllowNetwork).toBe(true);
+    expect(loadConfig({ SANDBOX_ALLOW_NETWORK: '' }).sandboxAllowNetwork).toBe(false);
+  });
+
+  it('names a bad HOST or SANDBOX_ALLOW_NETWORK', () => {
+    expect(problemsOf({ HOST: 'a b' })).toEqual(['HOST: must be an address to listen on, such as 127.0.0.1, 0.0.0.0 or ::, or a host name']);
+    expect(problemsOf({ SANDBOX_ALLOW_NETWORK: 'maybe' })).toEqual(['SANDBOX_ALLOW_NETWORK: must be true or false']);
+  });
+
+  it('knows which addresses are loopback', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', '::1', '::ffff:127.0.0.1', 'localhost', 'LOCALHOST']) expect(isLoopback(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '192.0.2.2', '128.0.0.1', 'localhost.example', '::ffff:10.0.0.1']) expect(isLoopback(host)).toBe(false);
   });
 
   it('trims a trailing slash from PUBLIC_URL so links never get a double slash', () => {
