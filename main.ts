@@ -92,7 +92,7 @@ async function start(config: Config, log: Logger) {
     kit = await createQueueKit({
       redisUrl: config.redisUrl,
       databaseUrl: database.url,
-      onError: (error) => log.error({ err: error }, 'job queue error'),
+      log: log.child({ component: 'queue' }),
     });
     await runMigrations(db, database.sql);
 
@@ -153,6 +153,8 @@ async function start(config: Config, log: Logger) {
         panel: {
           clock,
           publicUrl: config.publicUrl,
+          // TRUST_PROXY: the client's address behind a load balancer (sign-in throttling, audit).
+          trustProxy: config.trustProxy,
           sandbox: config.lark.mode === 'sandbox',
           lark: { domain: config.lark.mode === 'sandbox' ? `${config.publicUrl}/sandbox` : config.lark.domain, appId: config.lark.appId, appSecret: config.lark.appSecret },
           queues: kit,
