@@ -31,6 +31,45 @@ const url = (protocols: string[], example: string) =>
 const optionalUrl = (protocols: string[], example: string) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), url(protocols, example).optional());
 
+/**
+ * Which proxies' X-Forwarded-For entries to believe for the client's address (TRUST_PROXY):
+ * `none`, the socket's address; `hops`, that many proxies stand in front of Miaopu, so the
+ * client is the `hops`-th address from the right of X-Forwarded-For; `list`, every hop whose
+ * address is in one of these ranges is a proxy, and the first one from the right that is not is
+ * the client. See web/client-address.ts.
+ */
+export type TrustProxy = { kind: 'none' } | { kind: 'hops'; hops: number } | { kind: 'list'; ranges: readonly string[] };
+
+const TRUST_PROXY_HELP =
+  'must be the number of proxies in front of Miaopu (e.g. 1) or a comma-separated list of their addresses or CIDR ranges (e.g. 10.0.0.0/8,192.168.1.10)';
+
+/** `10.0.0.7`, `10.0.0.0/8`, `2001:db8::/32`. */
+function isAddressOrRange(value: string): boolean {
+  const [address = '', prefix, ...rest] = value.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128);
+}
+
+function parseTrustProxy(raw: string | undefined, ctx: z.RefinementCtx): TrustProxy {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === '0') return { kind: 'none' };
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops <= 10) return { kind: 'hops', hops };
+    ctx.addIssue({ code: 'custom', message: `${TRUST_PROXY_HELP}; ${value} proxies is more than any deployment has (at most 10)` });
+    return z.NEVER;
+  }
+  const ranges = value.split(',').map((r) => r.trim()).filter((r) => r !== '');
+  const bad = ranges.filter((r) => !isAddressOrRange(r));
+  if (ranges.length === 0 || bad.length > 0) {
+    ctx.addIssue({ code: 'custom', message: `${TRUST_PROXY_HELP}; not an address or range: ${bad.join(', ') || value}` });
+    return z.NEVER;
+  }
+  return { kind: 'list', ranges };
+}
+
 const envSchema = z.object({
   PORT: z.coerce
     .number({ message: 'must be a whole number between 1 and 65535' })
@@ -55,6 +94,7 @@ const envSchema = z.object({
       .transform((v) => v === 'true' || v === '1' || v === 'yes'),
   ),
   PUBLIC_URL: optionalUrl(['http:', 'https:'], 'https://miaopu.example.gov.cn'),
+  TRUST_PROXY: z.string().optional().transform(parseTrustProxy),
   DATA_DIR: z.string().trim().min(1, 'must not be empty').default('./data'),
   DATABASE_URL: optionalUrl(['postgres:', 'postgresql:'], 'postgres://miaopu@db.internal:5432/miaopu'),
   REDIS_URL: optionalUrl(['redis:', 'rediss:'], 'redis://127.0.0.1:6379'),
@@ -112,6 +152,8 @@ export interface Config {
   /** SANDBOX_ALLOW_NETWORK: the sandbox may listen on an address other machines can reach. */
   sandboxAllowNetwork: boolean;
   publicUrl: string;
+  /** TRUST_PROXY: where the client's address comes from behind a load balancer. */
+  trustProxy: TrustProxy;
   dataDir: string;
   /** Unset means: start embedded PostgreSQL with its data under `dataDir`. */
   databaseUrl?: string;
@@ -164,6 +206,14 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.LARK_APP_ID && !e.LARK_APP_SECRET) {
     problems.push('LARK_APP_SECRET: required when LARK_APP_ID is set');
   }
+  const missingLarkKeys = [e.LARK_ENCRYPT_KEY ? null : 'LARK_ENCRYPT_KEY', e.LARK_VERIFICATION_TOKEN ? null : 'LARK_VERIFICATION_TOKEN'].filter((k) => k !== null);
+  if (mode !== 'sandbox' && missingLarkKeys.length > 0) {
+    // Without them /lark/events and /lark/card would accept unsigned events and card callbacks.
+    // The receiver stays mounted in websocket mode, so that mode needs them as well.
+    problems.push(
+      `${missingLarkKeys.join(' and ')}: ${missingLarkKeys.length > 1 ? 'both are' : 'is'} required when LARK_MODE is ${mode}, so that only events and card callbacks signed by Lark are accepted (copy the Encrypt Key and Verification Token from the app's Events & Callbacks → Encryption Strategy page in the Lark developer console)`,
+    );
+  }
   if (e.ROLE !== 'all' && !e.DATABASE_URL) {
     problems.push(
       `ROLE: ${e.ROLE} runs as one of several processes, which must share an external database; set DATABASE_URL`,
@@ -188,6 +238,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     host,
     sandboxAllowNetwork: e.SANDBOX_ALLOW_NETWORK,
     publicUrl: (e.PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+    trustProxy: e.TRUST_PROXY,
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL,
     redisUrl: e.REDIS_URL,

@@ -94,7 +94,7 @@ async function start(config: Config, log: Logger) {
     kit = await createQueueKit({
       redisUrl: config.redisUrl,
       databaseUrl: database.url,
-      onError: (error) => log.error({ err: error }, 'job queue error'),
+      log: log.child({ component: 'queue' }),
     });
     await runMigrations(db, database.sql);
 
@@ -155,6 +155,8 @@ async function start(config: Config, log: Logger) {
         panel: {
           clock,
           publicUrl: config.publicUrl,
+          // TRUST_PROXY: the client's address behind a load balancer (sign-in throttling, audit).
+          trustProxy: config.trustProxy,
           sandbox: config.lark.mode === 'sandbox',
           // In sandbox mode: the served sandbox, whose app secret is the sandbox access secret.
           lark: lark.oauthClient,

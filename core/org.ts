@@ -11,6 +11,7 @@ import { auditLog } from '../db/schema/audit.ts';
 import type { PanelUser } from '../db/schema/users.ts';
 import type { Db } from '../db/client.ts';
 import { audit, diffOf } from './audit.ts';
+import { idSchema } from './ids.ts';
 
 /** Who is acting: enough of a panel user to decide what they may see and do. */
 export type Actor = Pick<PanelUser, 'id' | 'role' | 'unitId'>;
@@ -57,7 +58,7 @@ export const PAGE_SIZE = 20;
 /** The filters of the cadre list; they live in the URL, so they are parsed from strings. */
 export const cadreFilterSchema = z.object({
   q: z.string().trim().max(50).optional().catch(undefined),
-  unit: z.coerce.number().int().positive().optional().catch(undefined),
+  unit: idSchema().optional().catch(undefined),
   rank: z.string().trim().max(30).optional().catch(undefined),
   age: z.enum(AGE_BANDS).optional().catch(undefined),
   team: z.enum(LEADERSHIP).optional().catch(undefined),
@@ -223,7 +224,7 @@ export const cadreInputSchema = z.object({
   name: z.string().trim().min(1, 'required').max(30, 'too_long'),
   gender: z.enum(['male', 'female'], 'required'),
   birthDate: dateText,
-  unitId: z.coerce.number({ message: 'required' }).int().positive('required'),
+  unitId: idSchema('required'),
   position: z.string().trim().min(1, 'required').max(60, 'too_long'),
   rank: z.string().trim().min(1, 'required').max(30, 'too_long'),
   isLeader: z.boolean(),

@@ -5,7 +5,7 @@
  * after an idle period, or when the user is disabled.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, inArray, isNull } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import { loginFailures, sessions } from '../db/schema/sessions.ts';
 import { panelUsers, type PanelUser } from '../db/schema/users.ts';
 import type { Db } from '../db/client.ts';
@@ -50,31 +50,58 @@ export async function endSession(db: Db, token: string, clock: Clock): Promise<v
 }
 
 const throttleKeys = (username: string, ip: string | null) =>
-  [`user:${username.trim().toLowerCase()}`, ...(ip ? [`ip:${ip}`] : [])];
+  [`user:${username.trim().toLowerCase().slice(0, 200)}`, ...(ip ? [`ip:${ip}`] : [])].sort();
+
+/** The first key of pg_advisory_xact_lock(int, int) for sign-in throttling; the second is the key's hash. */
+const THROTTLE_LOCK_CLASS = 0x4d50_4c46; // "MPLF"
 
 /**
- * True while a username or an address is locked: it failed 5 times within 10 minutes, and the
- * fifth of those failures is less than 10 minutes old.
+ * True while one of `times` (a key's failures, oldest first) locks it: 5 failures within 10
+ * minutes, the fifth of them less than 10 minutes old.
  */
-export async function isThrottled(db: Db, username: string, ip: string | null, clock: Clock): Promise<boolean> {
-  const now = clock.now().getTime();
-  const rows = await db
-    .select({ key: loginFailures.key, at: loginFailures.at })
-    .from(loginFailures)
-    .where(and(inArray(loginFailures.key, throttleKeys(username, ip)), gt(loginFailures.at, new Date(now - 2 * THROTTLE_WINDOW_MS))))
-    .orderBy(loginFailures.at);
-  const byKey = new Map<string, number[]>();
-  for (const r of rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r.at.getTime()]);
-  for (const times of byKey.values()) {
-    for (let i = THROTTLE_MAX_FAILURES - 1; i < times.length; i++) {
-      const locked = times[i]! - times[i - THROTTLE_MAX_FAILURES + 1]! <= THROTTLE_WINDOW_MS && now - times[i]! < THROTTLE_WINDOW_MS;
-      if (locked) return true;
-    }
+function locks(times: number[], now: number): boolean {
+  for (let i = THROTTLE_MAX_FAILURES - 1; i < times.length; i++) {
+    if (times[i]! - times[i - THROTTLE_MAX_FAILURES + 1]! <= THROTTLE_WINDOW_MS && now - times[i]! < THROTTLE_WINDOW_MS) return true;
   }
   return false;
 }
 
-export async function recordLoginFailure(db: Db, username: string, ip: string | null, clock: Clock): Promise<void> {
-  const at = clock.now();
-  await db.insert(loginFailures).values(throttleKeys(username, ip).map((key) => ({ key, at })));
+export type LoginAttempt =
+  | { throttled: true }
+  /** Counted as a failure until `succeeded()` takes it back. */
+  | { throttled: false; succeeded(): Promise<void> };
+
+/**
+ * Counts a sign-in attempt for the username and for the address before its password may be
+ * checked: in one transaction, under an advisory lock per key, it refuses if either is locked
+ * (5 failures within 10 minutes, for 10 minutes after the fifth), and otherwise records the
+ * attempt as a failure. Concurrent attempts queue on the lock, so 30 at once get at most 5
+ * password checks. A username lock holds from every address; an address lock holds for every
+ * username. Call `succeeded()` after a correct password, which removes this attempt's rows.
+ * @example const attempt = await beginLoginAttempt(db, 'zhang', '10.0.0.2', clock)
+ */
+export async function beginLoginAttempt(db: Db, username: string, ip: string | null, clock: Clock): Promise<LoginAttempt> {
+  const keys = throttleKeys(username, ip);
+  const now = clock.now();
+  const ids = await db.transaction(async (tx) => {
+    // Sorted keys, so two attempts sharing keys take the locks in the same order.
+    for (const key of keys) await tx.execute(sql`select pg_advisory_xact_lock(${THROTTLE_LOCK_CLASS}::int, hashtext(${key}))`);
+    const rows = await tx
+      .select({ key: loginFailures.key, at: loginFailures.at })
+      .from(loginFailures)
+      .where(and(inArray(loginFailures.key, keys), gt(loginFailures.at, new Date(now.getTime() - 2 * THROTTLE_WINDOW_MS))))
+      .orderBy(loginFailures.at);
+    const byKey = new Map<string, number[]>();
+    for (const r of rows) byKey.set(r.key, [...(byKey.get(r.key) ?? []), r.at.getTime()]);
+    if ([...byKey.values()].some((times) => locks(times, now.getTime()))) return null;
+    const inserted = await tx.insert(loginFailures).values(keys.map((key) => ({ key, at: now }))).returning({ id: loginFailures.id });
+    return inserted.map((r) => r.id);
+  });
+  if (!ids) return { throttled: true };
+  return {
+    throttled: false,
+    async succeeded() {
+      await db.delete(loginFailures).where(inArray(loginFailures.id, ids));
+    },
+  };
 }

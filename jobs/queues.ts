@@ -18,6 +18,8 @@ import {
 } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import type { Logger } from '../core/logger.ts';
+import { limitedErrorLog } from './error-log.ts';
 
 /** Queue names. A job carries row ids, never personal data. */
 export const QUEUE = {
@@ -90,7 +92,13 @@ export interface QueueKitOptions {
   databaseUrl: string;
   /** Redis key prefix; tests use one of their own. Defaults to BullMQ's `bull`. */
   redisPrefix?: string;
-  onError?: (error: Error) => void;
+  /**
+   * Where the backend's errors go (a connection lost, a refused reconnect): each kind at most
+   * once a minute, with a count, as a summary (jobs/error-log.ts). Absent, they are dropped.
+   */
+  log?: Pick<Logger, 'error'>;
+  /** The clock of that limit; tests pass their own. */
+  now?: () => number;
 }
 
 /**
@@ -98,7 +106,8 @@ export interface QueueKitOptions {
  * @example const kit = await createQueueKit({ databaseUrl, redisUrl: config.redisUrl })
  */
 export async function createQueueKit(options: QueueKitOptions): Promise<QueueKit> {
-  const onError = options.onError ?? (() => {});
+  // Every queue, worker and pool reports the same outage: one limited handler for all of them.
+  const onError = options.log ? limitedErrorLog(options.log, 'job queue error', { now: options.now }) : () => {};
   let factory: BackendFactory<any, any>;
   let connection: unknown;
   let ping: () => Promise<void>;

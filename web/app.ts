@@ -11,6 +11,8 @@ import type { Logger } from '../core/logger.ts';
 import { lastHeartbeats } from '../core/health.ts';
 import type { PanelDeps } from './context.ts';
 import { mountPanel } from './panel.ts';
+import { unavailable } from './render.tsx';
+import { isDatabaseUnavailable } from '../db/outage.ts';
 
 export interface AppDeps {
   db: Db;
@@ -34,16 +36,27 @@ export function createApp(deps: AppDeps): Hono {
 
   app.get('/healthz', (c) => c.json({ status: 'ok' }));
 
+  // Anonymous callers (load balancers, monitors) learn which part fails, never why: no error
+  // text, no host names. The reasons are in the log.
   app.get('/readyz', async (c) => {
-    const problems: string[] = [];
-    await within(deps.db.execute(sql`select 1`), 3000, 'database').catch((e: Error) =>
-      problems.push(`database unreachable: ${e.message}`),
-    );
-    await within(deps.pingQueue(), 3000, 'queue').catch((e: Error) =>
-      problems.push(`job queue (${deps.queueBackend}) unreachable: ${e.message}`),
-    );
-    const heartbeats = problems.length === 0 ? await lastHeartbeats(deps.db).catch(() => ({})) : {};
+    const problems: Array<'database' | 'queue' | 'heartbeat'> = [];
+    await within(deps.db.execute(sql`select 1`), 3000, 'database').catch((err: unknown) => {
+      problems.push('database');
+      deps.log.warn({ code: (err as { code?: unknown })?.code }, 'readyz: database unreachable');
+    });
+    await within(deps.pingQueue(), 3000, 'queue').catch((err: unknown) => {
+      problems.push('queue');
+      deps.log.warn({ code: (err as { code?: unknown })?.code, backend: deps.queueBackend }, 'readyz: job queue unreachable');
+    });
+    let heartbeats: Record<string, string> = {};
+    if (problems.length === 0) {
+      heartbeats = await lastHeartbeats(deps.db).catch(() => {
+        problems.push('heartbeat');
+        return {};
+      });
+    }
     const body = { status: problems.length === 0 ? 'ready' : 'unavailable', problems, queueBackend: deps.queueBackend, heartbeats };
+    c.header('Cache-Control', 'no-store');
     return c.json(body, problems.length === 0 ? 200 : 503);
   });
 
@@ -51,6 +64,7 @@ export function createApp(deps: AppDeps): Hono {
 
   app.onError((error, c) => {
     if (error instanceof HTTPException) return error.getResponse();
+    if (isDatabaseUnavailable(error)) return unavailable(c, deps.log, error);
     deps.log.error({ err: error, path: c.req.path }, 'request failed');
     return c.text('服务器内部错误，请稍后重试。', 500);
   });

@@ -6,6 +6,7 @@
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import type { TrustProxy } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { PanelUser } from '../db/schema/users.ts';
 import type { Clock } from '../core/clock.ts';
@@ -13,6 +14,7 @@ import type { Logger } from '../core/logger.ts';
 import type { RequestContext, Scope, TimelineSource } from '../core/org.ts';
 import type { QueueKit } from '../jobs/queues.ts';
 import { dictionary, type Dictionary, type Lang } from './i18n.ts';
+import { clientAddress } from './client-address.ts';
 
 export interface PanelDeps {
   db: Db;
@@ -25,8 +27,8 @@ export interface PanelDeps {
   lark: { domain: string; appId?: string; appSecret?: string };
   /** The job queues, for the jobs page; absent in tests that do not need it. */
   queues?: Pick<QueueKit, 'queue' | 'backend'>;
-  /** Use X-Forwarded-For for the client address (only behind a proxy you run). */
-  trustProxy?: boolean;
+  /** TRUST_PROXY: which X-Forwarded-For entries name the client; absent, none (the socket's address). */
+  trustProxy?: TrustProxy;
   /** Sources for the cadre timeline; later features add theirs. */
   timeline?: TimelineSource[];
   /** What the dashboard's "needs review" list shows; later features add their sources. */
@@ -72,17 +74,17 @@ export function t(c: Context): Dictionary {
 }
 
 /**
- * The client's address. Behind a proxy (trustProxy) the first X-Forwarded-For hop; requests
- * made in-process (tests) have no socket and may name their address the same way.
+ * The client's address: the socket's, or behind trusted proxies the one they forwarded (see
+ * web/client-address.ts). Requests made in-process (tests) have no socket.
  */
-export function clientIp(c: Context, trustProxy = false): string | null {
-  const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim() || null;
-  if (trustProxy && forwarded) return forwarded;
+export function clientIp(c: Context, trustProxy?: TrustProxy): string | null {
+  let socket: string | null = null;
   try {
-    return getConnInfo(c).remote.address ?? forwarded;
+    socket = getConnInfo(c).remote.address ?? null;
   } catch {
-    return forwarded;
+    // No Node socket: an in-process request.
   }
+  return clientAddress(socket, c.req.header('x-forwarded-for'), trustProxy);
 }
 
 export function requestContext(c: PanelContext, deps: Pick<PanelDeps, 'trustProxy'>): RequestContext {
@@ -94,7 +96,47 @@ export function isPartial(c: Context): boolean {
   return c.req.header('HX-Request-Type') === 'partial';
 }
 
-/** A local path to return to after sign-in; anything else (another site) becomes `/`. */
+const LOCAL_BASE = 'http://miaopu.invalid';
+
+/** Decodes every well-formed run of %XX; a malformed one (a lone `%`, broken UTF-8) stays as it is. */
+function decodeLeniently(s: string): string {
+  return s.replace(/(?:%[0-9A-Fa-f]{2})+/g, (run) => {
+    try {
+      return decodeURIComponent(run);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/**
+ * A local path to return to (after sign-in, a language switch); anything else becomes `/`.
+ * Accepted: `/` followed by a path character, `?`, `#` or nothing, judged after every layer of
+ * percent-decoding, with no control character (tab, newline: browsers drop them, so `/\t/x`
+ * would become `//x`) and no backslash anywhere (browsers read it as `/`). So `//evil.example`,
+ * `/\\evil.example`, `/%2F%2Fevil.example`, `/%5Cevil.example`, `/%09/evil.example` and
+ * `https://evil.example` all become `/`. The answer is percent-encoded ASCII, safe in a Location.
+ * @example safeNext('/cadres?q=王') // '/cadres?q=%E7%8E%8B'
+ */
 export function safeNext(next: string | undefined | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  if (typeof next !== 'string' || next.length > 2048 || !isLocalPath(next)) return '/';
+  let url: URL;
+  try {
+    url = new URL(next, LOCAL_BASE);
+  } catch {
+    return '/';
+  }
+  // Dot segments resolve away: `/.//x` would come out as `//x`, so the result is judged again.
+  const local = `${url.pathname}${url.search}${url.hash}`;
+  return url.origin === LOCAL_BASE && isLocalPath(local) ? local : '/';
+}
+
+function isLocalPath(path: string): boolean {
+  let decoded = path;
+  for (let layer = 0; layer < 5; layer++) {
+    const once = decodeLeniently(decoded);
+    if (once === decoded) break;
+    decoded = once;
+  }
+  return [path, decoded].every((p) => !/[\u0000-\u001f\u007f\\]/.test(p) && /^\/(?:$|[^/])/.test(p));
 }

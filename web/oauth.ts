@@ -86,7 +86,13 @@ export function larkOAuthRoutes(deps: PanelDeps & { fetch?: Fetch }): Hono {
     const ip = clientIp(c, deps.trustProxy);
     await signIn(c, deps, user, ip);
     await audit(deps.db, { actorId: user.id, action: 'login', entity: 'session', diff: { via: 'lark' }, ip });
-    return c.redirect(safeNext(decodeURIComponent(nextEncoded ?? '/')), 302);
+    let next = '/';
+    try {
+      next = decodeURIComponent(nextEncoded ?? '/');
+    } catch {
+      // A cookie that is not ours: back to the dashboard.
+    }
+    return c.redirect(safeNext(next), 302);
   });
 
   return app;

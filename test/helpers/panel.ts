@@ -21,7 +21,9 @@ export function buildPanel(db: Db, overrides: Partial<Omit<PanelDeps, 'db' | 'lo
     log,
     pingQueue: async () => {},
     queueBackend: 'postgres',
-    panel: { clock, publicUrl: ORIGIN, sandbox: true, lark: { domain: `${ORIGIN}/sandbox` }, ...overrides },
+    // In-process requests have no socket: the test stands where the load balancer would, and
+    // names each client in X-Forwarded-For (one trusted hop, as with TRUST_PROXY=1).
+    panel: { clock, publicUrl: ORIGIN, sandbox: true, lark: { domain: `${ORIGIN}/sandbox` }, trustProxy: { kind: 'hops', hops: 1 }, ...overrides },
   });
   return { app, clock, log };
 }

@@ -34,14 +34,18 @@ describe('health endpoints', () => {
     expect(res.status).toBe(503);
     const body = await res.json();
     expect(body.status).toBe('unavailable');
-    expect(body.problems).toEqual(['job queue (postgres) unreachable: ECONNREFUSED']);
+    // The part that fails, never the reason (error texts, hosts) to an anonymous caller.
+    expect(body.problems).toEqual(['queue']);
+    expect(JSON.stringify(body)).not.toContain('ECONNREFUSED');
   });
 
   it('/readyz answers 503 naming the database when it cannot be reached', async () => {
     const dead = connect('postgres://nobody@127.0.0.1:1/none', { max: 1 });
     const res = await app({ db: dead.db }).request('/readyz');
     expect(res.status).toBe(503);
-    expect((await res.json()).problems[0]).toMatch(/^database unreachable/);
+    const text = await res.text();
+    expect(JSON.parse(text)).toMatchObject({ status: 'unavailable', problems: ['database'] });
+    for (const internal of ['127.0.0.1', 'ECONNREFUSED', 'nobody', 'connect', 'none']) expect(text).not.toContain(internal);
     await dead.sql.end();
   });
 });

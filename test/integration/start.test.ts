@@ -76,6 +76,18 @@ describe('starting Miaopu', () => {
     expect(run.output()).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  it('refuses webhook and websocket mode without the Lark event keys, naming them, exit code 1', async () => {
+    const app = { LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'app-secret', BALLOT_SEAL_SECRET: SEAL_SECRET, DATABASE_URL: t.url, PORT: String(await freePort()) };
+    const runs = [app, { ...app, LARK_MODE: 'websocket' }, { ...app, LARK_ENCRYPT_KEY: 'only-the-key' }].map((env) => runMiaopu(env));
+    for (const run of runs) {
+      const { code } = await run.exited;
+      expect(code).toBe(1);
+      expect(run.output()).toMatch(/Miaopu could not start\. Invalid configuration:\n {2}- (LARK_ENCRYPT_KEY and )?LARK_VERIFICATION_TOKEN: (both are|is) required when LARK_MODE is (webhook|websocket)/);
+      expect(run.output()).not.toContain('Miaopu is running');
+      expect(run.output()).not.toMatch(/\n\s+at /);
+    }
+  });
+
   it('says which database it cannot reach, within 10 seconds', async () => {
     const run = runMiaopu({ DATABASE_URL: 'postgres://miaopu:secret@127.0.0.1:1/miaopu', PORT: String(await freePort()) });
     const { code, ms } = await run.exited;

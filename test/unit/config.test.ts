@@ -12,6 +12,8 @@ function problemsOf(env: Record<string, string>): string[] {
 }
 
 const SEAL = 'a-ballot-seal-secret-of-forty-characters!';
+/** What a real Lark app needs outside the sandbox. */
+const LARK = { LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret', LARK_ENCRYPT_KEY: 'encrypt-key', LARK_VERIFICATION_TOKEN: 'verification-token' };
 
 describe('configuration', () => {
   it('starts as the demo with nothing set', () => {
@@ -29,17 +31,16 @@ describe('configuration', () => {
   });
 
   it('uses webhook mode once a Lark app is configured', () => {
-    const config = loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret', BALLOT_SEAL_SECRET: SEAL });
+    const config = loadConfig({ ...LARK, BALLOT_SEAL_SECRET: SEAL });
     expect(config.lark.mode).toBe('webhook');
+    expect(config.lark).toMatchObject({ encryptKey: 'encrypt-key', verificationToken: 'verification-token' });
     expect(config.ballotSealSecret).toBe(SEAL);
   });
 
   it('needs a ballot seal secret outside the sandbox, and a long one', () => {
     expect(loadConfig({}).ballotSealSecret).toBeUndefined();
-    expect(problemsOf({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret' })).toEqual([
-      expect.stringMatching(/^BALLOT_SEAL_SECRET: required when LARK_MODE is webhook/),
-    ]);
-    expect(problemsOf({ LARK_MODE: 'websocket', LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret' })[0]).toMatch(/^BALLOT_SEAL_SECRET: required when LARK_MODE is websocket/);
+    expect(problemsOf({ ...LARK })).toEqual([expect.stringMatching(/^BALLOT_SEAL_SECRET: required when LARK_MODE is webhook/)]);
+    expect(problemsOf({ ...LARK, LARK_MODE: 'websocket' })).toEqual([expect.stringMatching(/^BALLOT_SEAL_SECRET: required when LARK_MODE is websocket/)]);
     expect(problemsOf({ ROLE: 'worker', DATABASE_URL: 'postgres://db/miaopu' })).toEqual([expect.stringMatching(/^BALLOT_SEAL_SECRET: required when ROLE is worker/)]);
     expect(problemsOf({ BALLOT_SEAL_SECRET: 'too-short' })[0]).toMatch(/^BALLOT_SEAL_SECRET: must be at least 32 characters/);
   });
@@ -97,5 +98,37 @@ describe('configuration', () => {
 
   it('trims a trailing slash from PUBLIC_URL so links never get a double slash', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://miaopu.example.gov.cn/' }).publicUrl).toBe('https://miaopu.example.gov.cn');
+  });
+
+  it('refuses webhook and websocket mode without both Lark event keys, which make unsigned callbacks fail', () => {
+    const { LARK_ENCRYPT_KEY: _key, LARK_VERIFICATION_TOKEN: _token, ...app } = LARK;
+    for (const mode of ['webhook', 'websocket']) {
+      expect(problemsOf({ ...app, LARK_MODE: mode, BALLOT_SEAL_SECRET: SEAL })).toEqual([
+        expect.stringMatching(new RegExp(`^LARK_ENCRYPT_KEY and LARK_VERIFICATION_TOKEN: both are required when LARK_MODE is ${mode}`)),
+      ]);
+    }
+    // Webhook mode is what a configured app gets by default.
+    expect(problemsOf({ ...app, BALLOT_SEAL_SECRET: SEAL })[0]).toMatch(/^LARK_ENCRYPT_KEY and LARK_VERIFICATION_TOKEN: both are required when LARK_MODE is webhook/);
+    expect(problemsOf({ ...app, LARK_ENCRYPT_KEY: 'k', BALLOT_SEAL_SECRET: SEAL })).toEqual([expect.stringMatching(/^LARK_VERIFICATION_TOKEN: is required when LARK_MODE is webhook/)]);
+    expect(problemsOf({ ...app, LARK_VERIFICATION_TOKEN: '  ', BALLOT_SEAL_SECRET: SEAL })[0]).toMatch(/^LARK_ENCRYPT_KEY and LARK_VERIFICATION_TOKEN:/);
+    expect(problemsOf({ ...app, LARK_VERIFICATION_TOKEN: 't', BALLOT_SEAL_SECRET: SEAL })).toEqual([expect.stringMatching(/^LARK_ENCRYPT_KEY: is required when LARK_MODE is webhook/)]);
+    // The sandbox makes its own per start.
+    expect(loadConfig({}).lark.encryptKey).toBeUndefined();
+  });
+
+  it('trusts no forwarded address unless TRUST_PROXY says which proxies to believe', () => {
+    expect(loadConfig({}).trustProxy).toEqual({ kind: 'none' });
+    expect(loadConfig({ TRUST_PROXY: '' }).trustProxy).toEqual({ kind: 'none' });
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toEqual({ kind: 'none' });
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toEqual({ kind: 'hops', hops: 1 });
+    expect(loadConfig({ TRUST_PROXY: ' 2 ' }).trustProxy).toEqual({ kind: 'hops', hops: 2 });
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, 192.168.1.10,2001:db8::/32,::1' }).trustProxy).toEqual({
+      kind: 'list',
+      ranges: ['10.0.0.0/8', '192.168.1.10', '2001:db8::/32', '::1'],
+    });
+    for (const bad of ['true', 'yes', '*', '10.0.0.0/33', '2001:db8::/129', '10.0.0/8', '10.0.0.1/8/8', 'lb.internal', '11', '1.5', '-1', ',']) {
+      expect(problemsOf({ TRUST_PROXY: bad })).toEqual([expect.stringMatching(/^TRUST_PROXY: must be the number of proxies in front of Miaopu \(e\.g\. 1\) or a comma-separated list/)]);
+    }
+    expect(problemsOf({ TRUST_PROXY: '10.0.0.1,proxy' })[0]).toContain('not an address or range: proxy');
   });
 });

@@ -11,7 +11,7 @@ const TZ = 'Asia/Shanghai';
 describe('campaign form', () => {
   it('reads local times in the panel time zone and shares as percentages', () => {
     const values = campaignValues(null, [], new Date('2026-11-25T09:00:00Z'), TZ);
-    const { input, issues } = parseCampaignForm({ ...values, title: '测评', opensAt: '2026-12-01T09:00', closesAt: '2026-12-08T18:00', maxTopShare: '95', minExcellentCompetent: '60', maxIncompetent: '33.3' }, zh, TZ);
+    const { input, issues } = parseCampaignForm({ ...values, templateVersionId: '3', title: '测评', opensAt: '2026-12-01T09:00', closesAt: '2026-12-08T18:00', maxTopShare: '95', minExcellentCompetent: '60', maxIncompetent: '33.3' }, zh, TZ);
     expect(issues).toEqual([]);
     expect(input.opensAt.toISOString()).toBe('2026-12-01T01:00:00.000Z');
     expect(toLocalInput(input.closesAt, TZ)).toBe('2026-12-08T18:00');
@@ -23,8 +23,15 @@ describe('campaign form', () => {
 
   it('names every field that is not a number, in Chinese', () => {
     const values = campaignValues(null, [], new Date('2026-11-25T09:00:00Z'), TZ);
-    const { issues } = parseCampaignForm({ ...values, w_public: '', w_peer: '三成' }, zh, TZ);
+    const { issues } = parseCampaignForm({ ...values, templateVersionId: '3', w_public: '', w_peer: '三成' }, zh, TZ);
     expect(issues).toEqual(['同级权重须为数字', '群众权重须为数字']);
+  });
+
+  it('refuses a questionnaire that is not an id, before it reaches the database', () => {
+    const values = campaignValues(null, [], new Date('2026-11-25T09:00:00Z'), TZ);
+    for (const templateVersionId of ['abc', '', '1e20', '99999999999', '-1', '1.5']) {
+      expect(parseCampaignForm({ ...values, templateVersionId }, zh, TZ).issues).toContain('请从列表中选择问卷模板');
+    }
   });
 });
 

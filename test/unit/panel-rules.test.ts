@@ -40,6 +40,26 @@ describe('small panel helpers', () => {
     expect(safeNext('/\\evil.example')).toBe('/');
   });
 
+  it('refuses every spelling of another site in next, however encoded, and keeps local paths', () => {
+    const offSite = [
+      '/\t/evil.example/x', // what ?next=/%09/evil.example/x decodes to: browsers drop the tab
+      '/%09/evil.example/x',
+      '/\n/evil.example', '/\r\n/evil.example', '/x\ny', '\t/evil.example',
+      '//evil.example', '///evil.example', '/\\evil.example', '\\\\evil.example', '/x\\y',
+      '/%2F%2Fevil.example', '/%2f/evil.example', '%2F%2Fevil.example', '/%252F%252Fevil.example',
+      '/%5Cevil.example', '/%5cevil.example', '/%255Cevil.example',
+      '/.//evil.example', '/a/..//evil.example', '/./%2F/evil.example',
+      'https://evil.example', 'http:/evil.example', 'javascript:alert(1)', 'evil.example', ' /x', '', `/${'a'.repeat(3000)}`,
+    ];
+    for (const next of offSite) expect(safeNext(next), JSON.stringify(next)).toBe('/');
+    expect(safeNext(undefined)).toBe('/');
+    expect(safeNext('/')).toBe('/');
+    expect(safeNext('/cadres/12/edit')).toBe('/cadres/12/edit');
+    expect(safeNext('/?from=王')).toBe(`/?from=${encodeURIComponent('王')}`);
+    expect(safeNext('/cadres?q=a&unit=8#top')).toBe('/cadres?q=a&unit=8#top');
+    expect(safeNext('/cadres?q=100%')).toBe('/cadres?q=100%');
+  });
+
   it('builds shareable URLs without empty parameters', () => {
     expect(withQuery('/cadres', { q: '王', unit: undefined, tag: '' }, { page: 2 })).toBe(`/cadres?q=${encodeURIComponent('王')}&page=2`);
   });

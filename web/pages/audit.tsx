@@ -7,6 +7,7 @@ import { Hono } from 'hono';
 import { z } from 'zod';
 import { asc } from 'drizzle-orm';
 import { panelUsers } from '../../db/schema/users.ts';
+import { idSchema } from '../../core/ids.ts';
 import { AUDIT_PAGE_SIZE, auditFacets, listAudit, type AuditFilters, type AuditListRow } from '../../core/audit.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { isPartial, t, type PanelDeps, type PanelEnv } from '../context.ts';
@@ -16,12 +17,12 @@ import { Field, formatTime, Options, Pager } from '../components/ui.tsx';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
 const filterSchema = z.object({
-  actor: z.coerce.number().int().positive().optional().catch(undefined),
+  actor: idSchema().optional().catch(undefined),
   entity: z.string().max(40).optional().catch(undefined),
   action: z.string().max(40).optional().catch(undefined),
   from: day,
   to: day,
-  page: z.coerce.number().int().min(1).default(1).catch(1),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
 });
 
 function describeDiff(diff: unknown): string {

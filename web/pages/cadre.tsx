@@ -9,6 +9,7 @@ import { cadreStatus } from '../../db/schema/org.ts';
 import { cadreTimeline, recordChanges, unitOptions, updateCadre, viewCadre, type CadreProfile } from '../../core/org.ts';
 import { requireRole } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
+import { idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, renderPage } from '../render.tsx';
 import { ageOn, Field, formatTime, Options } from '../components/ui.tsx';
@@ -169,12 +170,6 @@ function inputOf(body: Record<string, unknown>) {
     mobile: s('mobile'),
     status: s('status'),
   };
-}
-
-function idParam(c: PanelContext): number {
-  const id = Number(c.req.param('id'));
-  if (!Number.isSafeInteger(id) || id <= 0) throw new HTTPException(404, { message: t(c).common.notFound });
-  return id;
 }
 
 export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {

@@ -37,6 +37,7 @@ import { inScope, unitOptions } from '../../core/org.ts';
 import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
+import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
 import { errorPage, renderFragment, renderPage } from '../render.tsx';
 import { CampaignBody, Meter, StatusBadge, Turnout, type CampaignView, type Notice, type TurnoutView } from './evaluation/campaign.tsx';
@@ -193,7 +194,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   /** Runs a change; an EvaluationError comes back as a 422 with its Chinese message. */
   const act = async (c: PanelContext, change: (id: number, tr: Dictionary) => Promise<Notice | undefined>) => {
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     await load(c, id);
     try {
       const notice = await change(id, t(c));
@@ -204,16 +205,16 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     }
   };
 
-  app.get('/:id{[0-9]+}', (c) => respond(c, Number(c.req.param('id'))));
+  app.get('/:id{[0-9]+}', (c) => respond(c, idParam(c)));
 
   app.get('/:id{[0-9]+}/turnout', async (c) => {
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     const campaign = await load(c, id);
     return renderFragment(c, <Turnout t={t(c)} v={await turnoutView(c, id, campaign.status === 'open')} />);
   });
 
   app.post('/:id{[0-9]+}', MANAGERS, async (c) => {
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     await load(c, id);
     const parsed = parseCampaignForm(await c.req.parseBody(), t(c), tz);
     const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input))];
@@ -230,7 +231,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.post('/:id{[0-9]+}/targets', MANAGERS, (c) =>
     act(c, async (id, tr) => {
       const unitIds = (await c.req.parseBody({ all: true }))['unitId'];
-      const picked = [unitIds].flat().filter((u): u is string => typeof u === 'string').map(Number).filter(Number.isInteger);
+      const picked = [unitIds].flat().filter((u) => u !== undefined).map((u) => formId(c, u, tr.evaluation.unit));
       await updateCampaign(deps.db, id, { unitIds: picked }, c.var.user.id);
       const n = await setTargets(deps.db, id, await leadersOfUnits(deps.db, picked), c.var.user.id);
       await pruneRaters(id, c.var.user.id);
@@ -266,7 +267,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   app.post('/:id{[0-9]+}/targets/remove', MANAGERS, (c) =>
     act(c, async (id, tr) => {
-      const cadreId = Number((await c.req.parseBody()).cadreId);
+      const cadreId = formId(c, (await c.req.parseBody()).cadreId, tr.evaluation.targets);
       const current = (await campaignTargets(deps.db, id)).map((p) => p.id);
       const n = await setTargets(deps.db, id, current.filter((x) => x !== cadreId), c.var.user.id);
       await pruneRaters(id, c.var.user.id);
@@ -293,7 +294,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
         throw new EvaluationError('invalid_raters', '评价类别须为上级、同级或下级');
       }
       const cadre = await cadreFrom(String(body.q ?? ''), tr);
-      const unitId = body.unitId ? Number(body.unitId) : null;
+      const unitId = formId(c, body.unitId, tr.evaluation.ratesUnit, { optional: true });
       const targetIds = (await campaignTargets(deps.db, id)).filter((p) => unitId == null || p.unitId === unitId).map((p) => p.id).filter((x) => x !== cadre.id);
       const others = (await currentAssignments(id)).filter((a) => !(a.cadreId === cadre.id && a.category === category));
       await saveRaters(deps.db, id, [...others, { cadreId: cadre.id, category, targetIds }], c.var.user.id);
@@ -304,7 +305,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.post('/:id{[0-9]+}/raters/remove', MANAGERS, (c) =>
     act(c, async (id, tr) => {
       const body = await c.req.parseBody();
-      const cadreId = Number(body.cadreId);
+      const cadreId = formId(c, body.cadreId, tr.evaluation.raters);
       const category = String(body.category);
       const kept = (await currentAssignments(id)).filter((a) => !(a.cadreId === cadreId && a.category === category));
       await saveRaters(deps.db, id, kept, c.var.user.id);
@@ -340,11 +341,11 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   );
 
   app.post('/:id{[0-9]+}/codes', MANAGERS, async (c) => {
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     const campaign = await load(c, id);
     const body = await c.req.parseBody();
     const count = Number(body.count);
-    const unitId = body.unitId ? Number(body.unitId) : null;
+    const unitId = formId(c, body.unitId, t(c).evaluation.codeUnit, { optional: true });
     let codes: string[];
     try {
       codes = await issuePublicCodes(deps.db, id, { count, unitId }, c.var.user.id);

@@ -9,7 +9,7 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { panelUsers } from '../../db/schema/users.ts';
 import { audit } from '../../core/audit.ts';
 import { hashPassword, verifyPassword } from '../../core/passwords.ts';
-import { endSession, isThrottled, recordLoginFailure, sessionUser } from '../../core/sessions.ts';
+import { beginLoginAttempt, endSession, sessionUser } from '../../core/sessions.ts';
 import { Head } from '../components/layout.tsx';
 import { clearSessionCookie, SESSION_COOKIE, signIn } from '../auth.ts';
 import { clientIp, langOf, safeNext, t, type PanelDeps } from '../context.ts';
@@ -49,7 +49,7 @@ export function LoginPage(props: { t: Dictionary; lang: Lang; next: string; erro
           <div class="or"><span>{t.login.or}</span></div>
           <a class="button block lark" href={`/auth/lark?next=${encodeURIComponent(props.next)}`}>{t.login.lark}</a>
           <p class="login-foot">
-            <a href={`/lang/${t.lang.code}?next=${encodeURIComponent(`/login?next=${props.next}`)}`}>{t.lang.switchTo}</a>
+            <a href={`/lang/${t.lang.code}?next=${encodeURIComponent(`/login?next=${encodeURIComponent(props.next)}`)}`}>{t.lang.switchTo}</a>
           </p>
         </main>
       </body>
@@ -82,14 +82,16 @@ export function loginRoutes(deps: PanelDeps): Hono {
     const again = (error: string, status: 401 | 429) =>
       c.html(`<!doctype html>${<LoginPage t={dict} lang={langOf(c)} next={next} error={error} username={username} />}`, status);
 
-    if (await isThrottled(deps.db, username, ip, deps.clock)) return again(dict.login.throttled, 429);
+    // Counted before the password is checked, so concurrent guesses cannot outrun the limit.
+    const attempt = await beginLoginAttempt(deps.db, username, ip, deps.clock);
+    if (attempt.throttled) return again(dict.login.throttled, 429);
     const [user] = username ? await deps.db.select().from(panelUsers).where(eq(panelUsers.username, username)) : [];
     const valid = await verifyPassword(password, user?.passwordHash ?? (await (dummyHash ??= hashPassword('not-a-password'))));
     if (!user || !valid || user.disabled) {
-      await recordLoginFailure(deps.db, username, ip, deps.clock);
       deps.log.info({ userId: user?.id ?? null }, 'panel sign-in failed');
       return again(dict.login.failed, 401);
     }
+    await attempt.succeeded();
     await signIn(c, deps, user, ip);
     await audit(deps.db, { actorId: user.id, action: 'login', entity: 'session', ip });
     return c.redirect(next, 303);

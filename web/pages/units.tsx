@@ -7,6 +7,7 @@ import { changeUnit, createUnit, unitOptions, unitTree, type UnitNode } from '..
 import { unitKind } from '../../db/schema/org.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
+import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
@@ -94,22 +95,22 @@ export function unitsRoutes(deps: PanelDeps): Hono<PanelEnv> {
     if (c.req.header('HX-Request')) return renderFragment(c, section, status);
     return renderPage(c, deps, t(c).units.title, <><div class="page-head"><h1>{t(c).units.title}</h1></div>{section}</>, status);
   };
-  const parentOf = (v: unknown) => (typeof v === 'string' && v !== '' ? Number(v) : null);
+  const parentOf = (c: PanelContext, v: unknown) => formId(c, v, t(c).units.parent, { optional: true });
 
   app.get('/', (c) => respond(c));
 
   app.post('/', requireRole('district_admin', 'unit_admin'), async (c) => {
     const body = await c.req.parseBody();
-    const result = await createUnit(deps.db, requestContext(c, deps), { name: body.name, kind: body.kind, parentId: parentOf(body.parentId) });
+    const result = await createUnit(deps.db, requestContext(c, deps), { name: body.name, kind: body.kind, parentId: parentOf(c, body.parentId) });
     if (!result.ok) return respond(c, { kind: 'error', text: t(c).errors[result.error] ?? result.error }, 422);
     return respond(c, { kind: 'ok', text: t(c).common.saved });
   });
 
   app.post('/:id{[0-9]+}', requireRole('district_admin', 'unit_admin'), async (c) => {
     const body = await c.req.parseBody();
-    const result = await changeUnit(deps.db, requestContext(c, deps), Number(c.req.param('id')), {
+    const result = await changeUnit(deps.db, requestContext(c, deps), idParam(c), {
       name: typeof body.name === 'string' ? body.name : undefined,
-      parentId: parentOf(body.parentId),
+      parentId: parentOf(c, body.parentId),
     });
     if (!result.ok) return respond(c, { kind: 'error', text: t(c).errors[result.error] ?? result.error }, 422);
     return respond(c, { kind: 'ok', text: t(c).common.saved });

@@ -9,6 +9,7 @@ import { unitOptions } from '../../core/org.ts';
 import { panelRole, type PanelRole } from '../../db/schema/users.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
+import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
@@ -92,7 +93,7 @@ export function usersRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const actor = (c: PanelContext) => ({ id: c.var.user.id, ip: clientIp(c, deps.trustProxy) });
   const str = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
   const roleOf = (v: unknown): PanelRole => (panelRole.enumValues.includes(v as PanelRole) ? (v as PanelRole) : 'viewer');
-  const unitOf = (v: unknown) => (str(v) ? Number(str(v)) : null);
+  const unitOf = (c: PanelContext, v: unknown) => formId(c, v, t(c).users.unit, { optional: true });
 
   app.get('/', (c) => respond(c, {}));
 
@@ -103,7 +104,7 @@ export function usersRoutes(deps: PanelDeps): Hono<PanelEnv> {
       username: draft.username!,
       displayName: draft.displayName!,
       role: roleOf(body.role),
-      unitId: unitOf(body.unitId),
+      unitId: unitOf(c, body.unitId),
       larkOpenId: draft.larkOpenId || null,
       password: typeof body.password === 'string' ? body.password : undefined,
     });
@@ -113,7 +114,7 @@ export function usersRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   app.post('/:id{[0-9]+}', async (c) => {
     const body = await c.req.parseBody();
-    const result = await changeUser(deps.db, actor(c), Number(c.req.param('id')), { role: roleOf(body.role), unitId: unitOf(body.unitId), larkOpenId: str(body.larkOpenId) || null });
+    const result = await changeUser(deps.db, actor(c), idParam(c), { role: roleOf(body.role), unitId: unitOf(c, body.unitId), larkOpenId: str(body.larkOpenId) || null });
     if (!result.ok) {
       const [field, code] = Object.entries(result.errors)[0]!;
       return respond(c, { notice: { kind: 'error', text: `${field}: ${t(c).errors[code] ?? code}` } }, 422);
@@ -122,7 +123,7 @@ export function usersRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.post('/:id{[0-9]+}/status', async (c) => {
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     if (id === c.var.user.id) return respond(c, { notice: { kind: 'error', text: t(c).common.forbidden } }, 422);
     const body = await c.req.parseBody();
     await changeUser(deps.db, actor(c), id, { disabled: body.disabled === '1' });
@@ -130,7 +131,7 @@ export function usersRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.post('/:id{[0-9]+}/password', async (c) => {
-    const password = await resetPassword(deps.db, actor(c), Number(c.req.param('id')));
+    const password = await resetPassword(deps.db, actor(c), idParam(c));
     if (!password) return respond(c, { notice: { kind: 'error', text: t(c).common.notFound } }, 422);
     return respond(c, { notice: { kind: 'ok', text: t(c).users.newPassword(password) } });
   });

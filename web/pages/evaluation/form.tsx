@@ -14,6 +14,7 @@ import { evaluationKind } from '../../../db/schema/evaluation.ts';
 import type { TemplateRow } from '../../../core/evaluation/admin.ts';
 import type { Dictionary } from '../../i18n.ts';
 import { Field, Options } from '../../components/ui.tsx';
+import { toId } from '../../../core/ids.ts';
 
 type Body = Record<string, string | File | (string | File)[]>;
 /** The form's values as strings, so a refused form comes back exactly as typed. */
@@ -79,6 +80,7 @@ export function parseCampaignForm(body: Body, t: Dictionary, tz: string): { valu
     if (!Number.isFinite(n)) issues.push(e.invalidNumber(label));
     return n;
   };
+  if (toId(values.templateVersionId) === null) issues.push(e.invalidChoice(e.template));
   const weights = Object.fromEntries(CATEGORIES.map((c) => [c, num(`w_${c}`, e.weightOf(e.category[c]!))])) as Weights;
   const opensAt = fromLocalInput(values.opensAt!, tz);
   const closesAt = fromLocalInput(values.closesAt!, tz);
@@ -86,7 +88,7 @@ export function parseCampaignForm(body: Body, t: Dictionary, tz: string): { valu
     title: values.title!,
     kind: values.kind as EvaluationKind,
     year: Number(values.year),
-    templateVersionId: Number(values.templateVersionId),
+    templateVersionId: toId(values.templateVersionId) ?? NaN,
     opensAt: opensAt ?? new Date(NaN),
     closesAt: closesAt ?? new Date(NaN),
     weights,

@@ -14,6 +14,7 @@ import { DEFAULT_SCALE, latestTemplateVersion, saveTemplateVersion, templateIssu
 import { evaluationTemplates } from '../../../db/schema/evaluation.ts';
 import { requireRole } from '../../auth.ts';
 import { t, type PanelContext, type PanelDeps, type PanelEnv } from '../../context.ts';
+import { idParam } from '../../ids.ts';
 import type { Dictionary } from '../../i18n.ts';
 import { renderFragment, renderPage } from '../../render.tsx';
 import { Field } from '../../components/ui.tsx';
@@ -172,7 +173,7 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   const loadTemplate = async (c: PanelContext) => {
-    const id = Number(c.req.param('id'));
+    const id = idParam(c);
     const [row] = await deps.db.select().from(evaluationTemplates).where(eq(evaluationTemplates.id, id));
     const latest = row ? await latestTemplateVersion(deps.db, id) : undefined;
     if (!row || !latest) throw new HTTPException(404, { message: t(c).common.notFound });

@@ -25,6 +25,7 @@ import { EvaluationError } from '../../../core/evaluation/errors.ts';
 import type { EvaluationKind } from '../../../db/schema/evaluation.ts';
 import { requireRole, requireUser } from '../../auth.ts';
 import { clientIp, isPartial, langOf, t, type PanelContext, type PanelDeps, type PanelEnv, type ReviewSource } from '../../context.ts';
+import { idParam } from '../../ids.ts';
 import { errorPage, renderFragment, renderPage } from '../../render.tsx';
 import { CadreResults, type ChartSlot, type CadreResultsData } from './cadre.tsx';
 import { ComparePage, KINDS } from './compare.tsx';
@@ -36,11 +37,8 @@ import { UnitResults } from './unit.tsx';
 
 const pageChart: ChartSlot = (option, label, id) => <Chart option={option} label={label} id={id} />;
 
-function idOf(c: PanelContext, name: string): number {
-  const id = Number(c.req.param(name));
-  if (!Number.isSafeInteger(id) || id <= 0) throw new HTTPException(404, { message: t(c).results.notFound });
-  return id;
-}
+/** A path id; anything else is the results' 404. */
+const idOf = (c: PanelContext, name: string): number => idParam(c, name, t(c).results.notFound);
 
 export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
