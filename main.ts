@@ -119,7 +119,7 @@ async function start(config: Config, log: Logger) {
     const outboxQueue = createOutboxQueue(db, kit.queue(QUEUE.outbox));
     const pending = createPendingRegistry(log);
     // In sandbox mode the chat simulator is for district admins, and acting as a cadre is audited.
-    lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush, simulator: simulatorAccess({ db, clock }) });
+    lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush, simulator: simulatorAccess({ db, clock, trustProxy: config.trustProxy }) });
     // Evaluation (民主测评): the seal key, the ballot in the chat, 待办, and the evaluation jobs.
     if (!config.ballotSealSecret) log.info('sandbox mode: ballot drafts and links use a key made at this start (set BALLOT_SEAL_SECRET to keep them across restarts)');
     const sealKey = sealKeyFrom(config.ballotSealSecret ?? randomBytes(32).toString('hex'));

@@ -41,13 +41,13 @@ beforeAll(async () => {
   const log = memoryLogger();
   const clock = systemClock;
   const inProcess = (input: string | URL | Request, init?: RequestInit) => Promise.resolve(app.request(input instanceof Request ? input : String(input), init));
-  lark = createLarkLayer({ config, db: t.db, log, pending: createPendingRegistry(log), flushOutbox: async () => {}, simulator: simulatorAccess({ db: t.db, clock }), larkFetch: inProcess });
+  lark = createLarkLayer({ config, db: t.db, log, pending: createPendingRegistry(log), flushOutbox: async () => {}, simulator: simulatorAccess({ db: t.db, clock, trustProxy: { kind: 'hops', hops: 1 } }), larkFetch: inProcess });
   app = createApp({
     db: t.db,
     log,
     pingQueue: async () => {},
     queueBackend: 'postgres',
-    panel: { clock, publicUrl: config.publicUrl, sandbox: true, lark: lark.oauthClient, fetch: inProcess },
+    panel: { clock, publicUrl: config.publicUrl, sandbox: true, lark: lark.oauthClient, fetch: inProcess, trustProxy: { kind: 'hops', hops: 1 } },
   });
   app.route('/', lark.routes);
 });

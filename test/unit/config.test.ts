@@ -68,8 +68,8 @@ describe('configuration', () => {
 
   it('listens on the loopback address only in sandbox mode, and on all interfaces otherwise', () => {
     expect(loadConfig({})).toMatchObject({ host: '127.0.0.1', sandboxAllowNetwork: false });
-    expect(loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret', BALLOT_SEAL_SECRET: SEAL }).host).toBe('0.0.0.0');
-    expect(loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret', BALLOT_SEAL_SECRET: SEAL, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
+    expect(loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret', LARK_ENCRYPT_KEY: 'k', LARK_VERIFICATION_TOKEN: 'v', BALLOT_SEAL_SECRET: SEAL }).host).toBe('0.0.0.0');
+    expect(loadConfig({ LARK_APP_ID: 'cli_a1b2c3d4e5f6a7b8', LARK_APP_SECRET: 'secret', LARK_ENCRYPT_KEY: 'k', LARK_VERIFICATION_TOKEN: 'v', BALLOT_SEAL_SECRET: SEAL, HOST: '10.0.0.5' }).host).toBe('10.0.0.5');
     for (const host of ['127.0.0.1', '127.0.0.2', '::1', 'localhost']) expect(loadConfig({ HOST: host }).host).toBe(host);
   });
 
