@@ -9,7 +9,7 @@ import type { Logger } from '../core/logger.ts';
 import type { PendingRegistry } from '../core/pending.ts';
 import { registerCommands } from './handlers/commands.ts';
 import { createReceiver } from './receiver.ts';
-import { createRouter, type Router } from './router.ts';
+import { createRouter, type CardActionHandler, type Command, type Router } from './router.ts';
 
 export interface BotDeps {
   db: Db;
@@ -21,6 +21,9 @@ export interface BotDeps {
   verificationToken?: string;
   contactHint?: string;
   now?: () => number;
+  /** The features' text commands and card actions (features/assemble.ts). */
+  commands?: readonly Command[];
+  cardActions?: ReadonlyMap<string, CardActionHandler>;
 }
 
 export interface Bot {
@@ -32,6 +35,8 @@ export interface Bot {
 export function createBot(deps: BotDeps): Bot {
   const router = createRouter({ db: deps.db, log: deps.log, flushOutbox: deps.flushOutbox, botOpenId: deps.botOpenId, contactHint: deps.contactHint });
   registerCommands(router, { pending: deps.pending });
+  for (const command of deps.commands ?? []) router.onCommand(command);
+  for (const [id, handler] of deps.cardActions ?? []) router.onCardAction(id, handler);
   const receiver = createReceiver({ encryptKey: deps.encryptKey, verificationToken: deps.verificationToken, handle: router.handle, log: deps.log, now: deps.now });
   return { router, receiver };
 }

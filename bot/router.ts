@@ -54,6 +54,20 @@ export interface CardAction {
 }
 
 export type TextHandler = (message: TextMessage, ctx: ChatContext) => Promise<boolean>;
+
+/** A text command: the exact words (any case) that start it, in every language the bot speaks. */
+export interface Command {
+  words: readonly string[];
+  handle: TextHandler;
+}
+
+/** Two handlers for one card action id or one command word: a wiring mistake, refused at start. */
+export class RouteConflictError extends Error {
+  constructor(what: 'card action' | 'command word', key: string) {
+    super(`The ${what} "${key}" is registered twice.`);
+    this.name = 'RouteConflictError';
+  }
+}
 export type CardActionHandler = (action: CardAction, ctx: ChatContext) => Promise<CardResponse>;
 
 export interface RouterDeps {
@@ -71,11 +85,13 @@ export interface RouterDeps {
 
 export interface Router {
   handle(envelope: Envelope): Promise<HandlerResult>;
+  /** A command by its exact words, tried before other text handlers; a word taken twice throws. */
+  onCommand(command: Command): void;
   /** Text handlers are tried in order; the first that returns true wins. */
   onText(handler: TextHandler): void;
   /** A fallback for text nobody handled. */
   onUnhandledText(handler: TextHandler): void;
-  /** Card actions are routed by `action.value.action`. */
+  /** Card actions are routed by `action.value.action`; an id registered twice throws. */
   onCardAction(action: string, handler: CardActionHandler): void;
 }
 
@@ -86,6 +102,7 @@ class Deadline extends Error {}
 
 export function createRouter(deps: RouterDeps): Router {
   const textHandlers: TextHandler[] = [];
+  const commands = new Map<string, TextHandler>();
   let fallback: TextHandler | undefined;
   const cardHandlers = new Map<string, CardActionHandler>();
   const hint = deps.contactHint ?? '区委组织部干部科';
@@ -151,6 +168,8 @@ export function createRouter(deps: RouterDeps): Router {
       }
       // Mentions arrive as @_user_N placeholders; they are not part of the command.
       const input: TextMessage = { text: text.replace(/@_user_\d+/g, '').trim(), chatType, messageId: String(message.message_id) };
+      const command = commands.get(input.text.toLowerCase());
+      if (command && (await command(input, ctx))) return;
       for (const handler of textHandlers) if (await handler(input, ctx)) return;
       if (fallback) await fallback(input, ctx);
     });
@@ -215,6 +234,13 @@ export function createRouter(deps: RouterDeps): Router {
           return { status: 200, body: {} };
       }
     },
+    onCommand(command) {
+      for (const word of command.words) {
+        const key = word.toLowerCase();
+        if (commands.has(key)) throw new RouteConflictError('command word', key);
+        commands.set(key, command.handle);
+      }
+    },
     onText(handler) {
       textHandlers.push(handler);
     },
@@ -222,6 +248,7 @@ export function createRouter(deps: RouterDeps): Router {
       fallback = handler;
     },
     onCardAction(action, handler) {
+      if (cardHandlers.has(action)) throw new RouteConflictError('card action', action);
       cardHandlers.set(action, handler);
     },
   };

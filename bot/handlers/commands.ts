@@ -9,21 +9,24 @@ import type { Router } from '../router.ts';
 
 export const ACTION_REFRESH_TODO = 'bot.todo.refresh';
 
-const HELP = new Set(['帮助', 'help', '?', '？', '菜单', 'menu']);
-const TODO = new Set(['待办', 'todo', '待办事项', 'to-do']);
+/** The shell's own command words; no feature may take them. */
+export const HELP_WORDS = ['帮助', 'help', '?', '？', '菜单', 'menu'] as const;
+export const TODO_WORDS = ['待办', 'todo', '待办事项', 'to-do'] as const;
 
 export function registerCommands(router: Router, deps: { pending: PendingRegistry }): void {
-  router.onText(async (message, ctx) => {
-    const word = message.text.toLowerCase();
-    if (HELP.has(word)) {
+  router.onCommand({
+    words: HELP_WORDS,
+    async handle(_message, ctx) {
       await ctx.reply({ msgType: 'interactive', payload: helpCard() });
       return true;
-    }
-    if (TODO.has(word)) {
+    },
+  });
+  router.onCommand({
+    words: TODO_WORDS,
+    async handle(_message, ctx) {
       await ctx.reply({ msgType: 'interactive', payload: withRefresh(todoCard(await deps.pending.listFor(ctx.cadre.cadreId))) });
       return true;
-    }
-    return false;
+    },
   });
 
   router.onUnhandledText(async (_message, ctx) => {

@@ -3,6 +3,8 @@ import { assembleFeatures, FeatureConflictError } from '../../features/assemble.
 import type { Feature, FeatureContext } from '../../features/feature.ts';
 import { fixedClock } from '../../core/clock.ts';
 import { memoryLogger } from '../helpers/log.ts';
+import { createBot } from '../../bot/index.ts';
+import { createPendingRegistry } from '../../core/pending.ts';
 
 function context(): FeatureContext & { log: ReturnType<typeof memoryLogger> } {
   return { db: {} as never, log: memoryLogger(), clock: fixedClock('2026-11-25T09:00:00Z'), timeZone: 'Asia/Shanghai', publicUrl: 'http://localhost', sandbox: true, sealKey: Buffer.alloc(32), flushOutbox: async () => {} };
@@ -52,5 +54,13 @@ describe('assembling features', () => {
     const nav = (href: string, order: number) => ({ href, label: () => href, roles: ['district_admin'] as const, order });
     const assembled = assembleFeatures([feature('a', { nav: [nav('/a', 50)] }), feature('b', { nav: [nav('/b', 25)] })], context());
     expect(assembled.nav.map((n) => n.href)).toEqual(['/b', '/a']);
+  });
+
+  it('refuses at start a feature command that takes a word of the bot\'s own, or an action id twice', () => {
+    const bot = (extra: Partial<Parameters<typeof createBot>[0]>) =>
+      createBot({ db: {} as never, log: memoryLogger(), pending: createPendingRegistry(), flushOutbox: async () => {}, botOpenId: async () => undefined, ...extra });
+    expect(() => bot({ commands: [{ words: ['TODO'], handle: async () => true }] })).toThrow('The command word "todo" is registered twice.');
+    expect(() => bot({ cardActions: new Map([['bot.todo', async () => ({})]]) })).toThrow('The card action "bot.todo" is registered twice.');
+    expect(() => bot({ commands: [{ words: ['打卡', 'check in'], handle: async () => true }] })).not.toThrow();
   });
 });
