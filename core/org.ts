@@ -351,6 +351,21 @@ export const unitInputSchema = z.object({
 
 export type UnitResult = { ok: true; unit: Unit } | { ok: false; error: string };
 
+/**
+ * Two saves at once can both pass `uniqueSiblingName`; the database's index on
+ * (coalesce(parent_id, 0), name) then refuses the second, which reads as the same error.
+ */
+function siblingNameClash(error: unknown): boolean {
+  for (let e = error as { code?: string; constraint_name?: string; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
+    if (e.code === '23505' && e.constraint_name === 'units_sibling_name_uq') return true;
+  }
+  return false;
+}
+const duplicateUnit = (error: unknown): UnitResult => {
+  if (siblingNameClash(error)) return { ok: false, error: 'duplicate_unit' };
+  throw error;
+};
+
 async function uniqueSiblingName(tx: Pick<Db, 'select'>, parentId: number | null, name: string, exceptId?: number) {
   const [clash] = await tx
     .select({ id: units.id })
@@ -370,7 +385,7 @@ export async function createUnit(db: Db, ctx: RequestContext, input: unknown): P
     const [unit] = await tx.insert(units).values({ name, kind, parentId, sortOrder: (maxOrder[0]?.n ?? 0) + 1 }).returning();
     await audit(tx, { actorId: ctx.actor.id, action: 'create', entity: 'unit', entityId: unit!.id, diff: { name, kind, parentId }, ip: ctx.ip });
     return { ok: true, unit: unit! } as const;
-  });
+  }).catch(duplicateUnit);
 }
 
 /** Renames and/or moves a unit; refuses to move a unit under itself. */
@@ -392,7 +407,7 @@ export async function changeUnit(db: Db, ctx: RequestContext, id: number, input:
     const [unit] = await tx.update(units).set({ name, parentId, updatedAt: new Date() }).where(eq(units.id, id)).returning();
     await audit(tx, { actorId: ctx.actor.id, action: 'update', entity: 'unit', entityId: id, diff, ip: ctx.ip });
     return { ok: true, unit: unit! } as const;
-  });
+  }).catch(duplicateUnit);
 }
 
 /** Headline counts for the dashboard, within scope. */

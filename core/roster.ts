@@ -9,9 +9,10 @@ import { eq, inArray, or } from 'drizzle-orm';
 import { cadres, units, type NewCadre } from '../db/schema/org.ts';
 import { auditLog } from '../db/schema/audit.ts';
 import type { Db } from '../db/client.ts';
-import { inScope, type RequestContext } from './org.ts';
+import { cadreInputSchema, inScope, type RequestContext, type Scope } from './org.ts';
 import { audit, diffOf } from './audit.ts';
-import { parseCsv } from './csv.ts';
+import { TableError, tableFormatOf, type TableLimits } from './table.ts';
+import { readUploadedTable } from './upload.ts';
 
 /** The template's columns, in order: header text → field. */
 export const ROSTER_COLUMNS = [
@@ -35,6 +36,12 @@ export type RosterField = (typeof ROSTER_COLUMNS)[number][1];
 export type RosterValues = Partial<Record<RosterField, string>>;
 
 export const ROSTER_MAX_ROWS = 5000;
+/** The template has 15; other columns are ignored, up to this many. */
+export const ROSTER_MAX_COLUMNS = 50;
+export const ROSTER_MAX_BYTES = 5 * 1024 * 1024;
+/** Longer cells are cut when read; every field's own limit is far below, so they are still refused as too long. */
+const ROSTER_MAX_CELL = 500;
+const ROSTER_LIMITS: TableLimits = { maxRows: ROSTER_MAX_ROWS, maxColumns: ROSTER_MAX_COLUMNS, maxCellChars: ROSTER_MAX_CELL };
 
 export interface RosterRow {
   /** The line in the file (the header is line 1). */
@@ -42,77 +49,41 @@ export interface RosterRow {
   values: RosterValues;
 }
 
-export class RosterFileError extends Error {
-  constructor(readonly code: 'bad_file' | 'too_many') {
-    super(code);
-    this.name = 'RosterFileError';
-  }
-}
-
-function cellText(value: ExcelJS.CellValue): string {
-  if (value == null) return '';
-  if (value instanceof Date) return value.toISOString().slice(0, 10);
-  if (typeof value === 'object') {
-    if ('text' in value && typeof value.text === 'string') return value.text;
-    if ('result' in value) return cellText(value.result as ExcelJS.CellValue);
-    if ('richText' in value) return value.richText.map((r) => r.text).join('');
-    return '';
-  }
-  return String(value);
-}
-
 /**
- * Reads the file into rows keyed by field. Columns are found by their header, so their order
- * may differ from the template; unknown columns are ignored.
+ * Reads the file into rows keyed by field, in a worker thread that stops at the caps (see
+ * `upload.ts`). Columns are found by their header, so their order may differ from the
+ * template; unknown columns are ignored. Throws a `TableError` for a file it refuses.
  */
 export async function readRoster(bytes: Uint8Array, filename: string): Promise<RosterRow[]> {
-  let table: string[][];
-  try {
-    if (/\.csv$/i.test(filename)) {
-      const text = new TextDecoder('utf-8', { fatal: true }).decode(bytes).replace(/^\uFEFF/, '');
-      table = parseCsv(text);
-    } else if (/\.xlsx$/i.test(filename)) {
-      const book = new ExcelJS.Workbook();
-      await book.xlsx.load(bytes as unknown as ArrayBuffer);
-      const sheet = book.worksheets[0];
-      if (!sheet) throw new RosterFileError('bad_file');
-      table = [];
-      sheet.eachRow({ includeEmpty: true }, (row, number) => {
-        const cells: string[] = [];
-        for (let col = 1; col <= Math.max(row.cellCount, ROSTER_COLUMNS.length); col++) cells.push(cellText(row.getCell(col).value));
-        table[number - 1] = cells;
-      });
-      table = Array.from(table, (r) => r ?? []);
-    } else throw new RosterFileError('bad_file');
-  } catch (error) {
-    if (error instanceof RosterFileError) throw error;
-    throw new RosterFileError('bad_file');
-  }
-  const header = (table[0] ?? []).map((h) => h.trim());
-  const index = new Map<RosterField, number>();
-  for (const [title, field] of ROSTER_COLUMNS) {
-    const at = header.indexOf(title);
-    if (at >= 0) index.set(field, at);
-  }
-  if (!index.has('name')) throw new RosterFileError('bad_file');
+  const format = tableFormatOf(filename);
+  if (!format) throw new TableError('bad_file');
+  const titles = ROSTER_COLUMNS.map(([title]) => title);
+  const table = await readUploadedTable(bytes, { format, limits: ROSTER_LIMITS, columns: titles }, { maxBytes: ROSTER_MAX_BYTES });
+  if (!table.header.includes('姓名')) throw new TableError('bad_file');
+  const present = ROSTER_COLUMNS.map(([title]) => table.header.includes(title));
   const rows: RosterRow[] = [];
-  for (let i = 1; i < table.length; i++) {
-    const cells = table[i]!;
-    if (cells.every((c) => c.trim() === '')) continue;
+  for (const { line, cells } of table.rows) {
     const values: RosterValues = {};
-    for (const [field, at] of index) values[field] = (cells[at] ?? '').trim();
-    rows.push({ line: i + 1, values });
+    ROSTER_COLUMNS.forEach(([, field], i) => {
+      if (present[i]) values[field] = (cells[i] ?? '').trim();
+    });
+    if (Object.values(values).every((v) => v === '')) continue;
+    rows.push({ line, values });
   }
-  if (rows.length > ROSTER_MAX_ROWS) throw new RosterFileError('too_many');
   return rows;
 }
 
 export interface CheckedRow extends RosterRow {
-  /** Problem codes; the panel translates them. */
+  /**
+   * Problem codes; the panel translates them. A code may carry parameters after colons:
+   * `too_long:<field>:<max>`, `invalid:<field>`, `too_many_tags:<max>`.
+   */
   problems: string[];
   action: 'create' | 'update';
   existingId?: number;
   cadre?: Omit<NewCadre, 'id'>;
+  /** For `ambiguous_unit`: the full paths of the units (within scope) that the name could mean. */
+  unitChoices?: string[];
 }
 
 const YES = new Set(['是', 'y', 'yes', '1', 'true', '√']);
@@ -130,11 +101,70 @@ function validDate(v: string): string | null {
 
 type Reader = Pick<Db, 'select'>;
 
-/** Checks every row against the file itself and the database, within the actor's scope. */
+/** The separator of a unit's path in the 单位 column: 青禾区/东山街道/党建办. */
+export const UNIT_PATH_SEPARATOR = '/';
+const MAX_UNIT_CHOICES = 10;
+
+type UnitMatch = { kind: 'unit'; id: number } | { kind: 'unknown' } | { kind: 'outside' } | { kind: 'ambiguous'; choices: string[] };
+
+/**
+ * Finds the unit a roster row names: by its name when that is unique, otherwise by its path
+ * (青禾区/东山街道/党建办, or any tail of it such as 东山街道/党建办). Units outside the
+ * actor's scope are never offered as choices; when the name fits exactly one unit within
+ * scope, that one is meant.
+ */
+export function unitMatcher(all: Array<{ id: number; name: string; parentId: number | null }>, scope: Scope): (text: string) => UnitMatch {
+  const byId = new Map(all.map((u) => [u.id, u]));
+  const pathOf = (id: number): string[] => {
+    const parts: string[] = [];
+    const seen = new Set<number>();
+    for (let u = byId.get(id); u && !seen.has(u.id); u = u.parentId == null ? undefined : byId.get(u.parentId)) {
+      seen.add(u.id);
+      parts.unshift(u.name);
+    }
+    return parts;
+  };
+  const byName = new Map<string, Array<{ id: number; path: string[] }>>();
+  for (const u of all) byName.set(u.name, [...(byName.get(u.name) ?? []), { id: u.id, path: pathOf(u.id) }]);
+  return (text) => {
+    const whole = text.trim();
+    let candidates = byName.get(whole) ?? [];
+    if (candidates.length === 0) {
+      const parts = whole.split(/[/／]/).map((p) => p.trim()).filter(Boolean);
+      const last = parts.at(-1);
+      if (parts.length > 1 && last)
+        candidates = (byName.get(last) ?? []).filter((c) => c.path.length >= parts.length && parts.every((p, i) => c.path[c.path.length - parts.length + i] === p));
+    }
+    if (candidates.length === 0) return { kind: 'unknown' };
+    const visible = candidates.filter((c) => inScope(scope, c.id));
+    if (visible.length === 0) return { kind: 'outside' };
+    if (visible.length === 1) return { kind: 'unit', id: visible[0]!.id };
+    const choices = visible.map((c) => c.path.join(UNIT_PATH_SEPARATOR)).sort();
+    return { kind: 'ambiguous', choices: choices.slice(0, MAX_UNIT_CHOICES) };
+  };
+}
+
+/** Which roster problem already covers a field of the edit form, so that it is not reported twice. */
+const COVERED: Record<string, string> = {
+  missing_name: 'name',
+  bad_gender: 'gender',
+  bad_date: 'birthDate',
+  missing_position: 'position',
+  missing_rank: 'rank',
+  bad_status: 'status',
+  bad_mobile: 'mobile',
+};
+
+/**
+ * Checks every row against the file itself and the database, within the actor's scope, with
+ * the cadre edit form's own rules (`cadreInputSchema`) for every field. A row that touches
+ * anything outside the scope (its unit, or a cadre elsewhere with its mobile or employee
+ * number) gets the one problem `not_importable`, whatever else is true of it, so that the
+ * preview says nothing about what exists elsewhere.
+ */
 export async function checkRoster(db: Reader, ctx: RequestContext, rows: RosterRow[]): Promise<CheckedRow[]> {
-  const unitRows = await db.select({ id: units.id, name: units.name }).from(units);
-  const unitByName = new Map<string, number[]>();
-  for (const u of unitRows) unitByName.set(u.name, [...(unitByName.get(u.name) ?? []), u.id]);
+  const unitRows = await db.select({ id: units.id, name: units.name, parentId: units.parentId }).from(units);
+  const matchUnit = unitMatcher(unitRows, ctx.scope);
   const mobiles = rows.map((r) => r.values.mobile).filter((m): m is string => !!m);
   const employeeNos = rows.map((r) => r.values.employeeNo).filter((m): m is string => !!m);
   const existing =
@@ -151,50 +181,95 @@ export async function checkRoster(db: Reader, ctx: RequestContext, rows: RosterR
 
   return rows.map((row): CheckedRow => {
     const v = row.values;
+    const unit = v.unit ? matchUnit(v.unit) : ({ kind: 'unknown' } as const);
+    const employeeOwner = v.employeeNo ? byEmployeeNo.get(v.employeeNo) : undefined;
+    const mobileOwner = v.mobile ? byMobile.get(v.mobile) : undefined;
+    const match = employeeOwner ?? mobileOwner;
+    const elsewhere = [employeeOwner, mobileOwner].some((owner) => owner && !inScope(ctx.scope, owner.unitId));
+    if (unit.kind === 'outside' || elsewhere) return { ...row, problems: ['not_importable'], action: 'create' };
+
     const problems: string[] = [];
     if (!v.name) problems.push('missing_name');
-    else if (v.name.length > 30) problems.push('too_long');
     const gender: 'male' | 'female' | null = v.gender === '男' ? 'male' : v.gender === '女' ? 'female' : null;
     if (!gender) problems.push('bad_gender');
     const birthDate = v.birthDate ? validDate(v.birthDate) : null;
     if (!birthDate) problems.push('bad_date');
-    const unitIds = v.unit ? unitByName.get(v.unit) ?? [] : [];
-    const unitId = unitIds.length === 1 ? unitIds[0]! : null;
-    if (unitId == null) problems.push('unknown_unit');
-    else if (!inScope(ctx.scope, unitId)) problems.push('out_of_scope');
+    const unitId = unit.kind === 'unit' ? unit.id : null;
+    if (unit.kind === 'unknown') problems.push('unknown_unit');
+    if (unit.kind === 'ambiguous') problems.push('ambiguous_unit');
     if (!v.position) problems.push('missing_position');
     if (!v.rank) problems.push('missing_rank');
     const status = v.status ? STATUS[v.status] : 'active';
     if (!status) problems.push('bad_status');
     if (v.mobile && !/^1\d{10}$/.test(v.mobile)) problems.push('bad_mobile');
     if (v.mobile && (seenMobile.get(v.mobile) ?? 0) > 1) problems.push('duplicate_in_file');
-    const match = (v.employeeNo && byEmployeeNo.get(v.employeeNo)) || (v.mobile && byMobile.get(v.mobile)) || undefined;
-    if (match && !inScope(ctx.scope, match.unitId)) problems.push('out_of_scope');
-    const mobileOwner = v.mobile ? byMobile.get(v.mobile) : undefined;
     if (mobileOwner && match && mobileOwner.id !== match.id) problems.push('duplicate_mobile');
+
     const isPrincipal = YES.has((v.isPrincipal ?? '').toLowerCase());
-    const cadre =
-      problems.length === 0
-        ? {
-            name: v.name!,
-            gender: gender!,
-            birthDate: birthDate!,
-            unitId: unitId!,
-            position: v.position!,
-            rank: v.rank!,
-            isPrincipal,
-            isLeader: isPrincipal || YES.has((v.isLeader ?? '').toLowerCase()),
-            education: v.education || null,
-            field: v.field || null,
-            tags: (v.tags ?? '').split(/[,，、;；\s]+/).map((x) => x.trim()).filter(Boolean),
-            isPartyMember: v.isPartyMember === undefined || v.isPartyMember === '' ? true : YES.has(v.isPartyMember.toLowerCase()),
-            employeeNo: v.employeeNo || null,
-            mobile: v.mobile || null,
-            status: status!,
-          }
-        : undefined;
-    return { ...row, problems: [...new Set(problems)], action: match ? 'update' : 'create', existingId: match?.id, cadre };
+    const parsed = cadreInputSchema.safeParse({
+      name: v.name ?? '',
+      gender: gender ?? 'male',
+      birthDate: birthDate ?? '2000-01-01',
+      unitId: unitId ?? 1,
+      position: v.position ?? '',
+      rank: v.rank ?? '',
+      isLeader: isPrincipal || YES.has((v.isLeader ?? '').toLowerCase()),
+      isPrincipal,
+      education: v.education ?? '',
+      field: v.field ?? '',
+      tags: (v.tags ?? '').split(/[,，、;；\s]+/).map((x) => x.trim()).filter(Boolean),
+      isPartyMember: v.isPartyMember === undefined || v.isPartyMember === '' ? true : YES.has(v.isPartyMember.toLowerCase()),
+      employeeNo: v.employeeNo ?? '',
+      mobile: v.mobile ?? '',
+      status: status ?? 'active',
+    });
+    if (!parsed.success) {
+      const covered = new Set(problems.map((p) => COVERED[p]));
+      for (const issue of parsed.error.issues) {
+        const field = String(issue.path[0]);
+        const max = issue.code === 'too_big' ? Number(issue.maximum) : undefined;
+        if (field === 'unitId') continue;
+        if (field === 'tags') problems.push(issue.path.length > 1 ? `too_long:tags:${max ?? ''}` : `too_many_tags:${max ?? ''}`);
+        else if (issue.message === 'too_long') problems.push(`too_long:${field}:${max ?? ''}`);
+        else if (!covered.has(field)) problems.push(`invalid:${field}`);
+      }
+    }
+    const cadre = problems.length === 0 && parsed.success ? { ...parsed.data, unitId: unitId! } : undefined;
+    return {
+      ...row,
+      problems: [...new Set(problems)],
+      action: match ? 'update' : 'create',
+      existingId: match?.id,
+      cadre,
+      ...(unit.kind === 'ambiguous' ? { unitChoices: unit.choices } : {}),
+    };
   });
+}
+
+/** What a preview records: how many rows, how many with problems, how many would be created or updated; no names, no numbers. */
+function previewCounts(rows: CheckedRow[]) {
+  const good = rows.filter((r) => r.problems.length === 0);
+  return { rows: rows.length, problems: rows.length - good.length, create: good.filter((r) => r.action === 'create').length, update: good.filter((r) => r.action === 'update').length };
+}
+
+export type PreviewResult = { ok: true; rows: CheckedRow[] } | { ok: false; error: TableError };
+
+/**
+ * An upload's preview: reads the file (refusing it with a `TableError` past the caps), checks
+ * every row, and writes one audit row with the counts, or with why the file was refused.
+ */
+export async function previewRoster(db: Db, ctx: RequestContext, file: { bytes: Uint8Array; name: string }): Promise<PreviewResult> {
+  let rows: RosterRow[];
+  try {
+    rows = await readRoster(file.bytes, file.name);
+  } catch (error) {
+    if (!(error instanceof TableError)) throw error;
+    await audit(db, { actorId: ctx.actor.id, action: 'preview', entity: 'roster', diff: { refused: error.code }, ip: ctx.ip });
+    return { ok: false, error };
+  }
+  const checked = await checkRoster(db, ctx, rows);
+  await audit(db, { actorId: ctx.actor.id, action: 'preview', entity: 'roster', diff: previewCounts(checked), ip: ctx.ip });
+  return { ok: true, rows: checked };
 }
 
 export type CommitResult = { ok: true; created: number; updated: number } | { ok: false; rows: CheckedRow[] };

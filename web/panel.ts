@@ -6,8 +6,9 @@
  * affected by the panel's sign-in.
  */
 import type { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
-import type { PanelDeps } from './context.ts';
+import { t, type PanelDeps } from './context.ts';
 import { csrfCheck } from './csrf.ts';
 import { staticRoutes } from './static.ts';
 import { loginRoutes } from './pages/login.tsx';
@@ -25,6 +26,11 @@ import { larkOAuthRoutes } from './oauth.ts';
 import { resultsRoutes } from './pages/results/index.tsx';
 import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
 import { currentUser } from './auth.ts';
+
+/** Every other request body (forms, JSON) fits in this; a bigger one is refused before it is read. */
+export const FORM_MAX_BYTES = 1024 * 1024;
+/** Routes that take files set their own, larger limits (and messages) next to their handlers. */
+const UPLOAD_ROUTE = /^\/(import\/(preview|commit)|evaluation\/\d+\/paper)$/;
 
 export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use(
@@ -48,6 +54,11 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   );
   // Every content type; Lark's own endpoints (signed) are excepted: see web/csrf.ts.
   app.use('*', csrfCheck({ publicUrl: deps.publicUrl }));
+  const formLimit = bodyLimit({
+    maxSize: FORM_MAX_BYTES,
+    onError: (c) => c.html(`<p class="alert alert-error" role="alert">${t(c).upload.requestTooLarge(FORM_MAX_BYTES / 1024 / 1024)}</p>`, 413),
+  });
+  app.use('*', (c, next) => (UPLOAD_ROUTE.test(c.req.path) ? next() : formLimit(c, next)));
   app.route('/', staticRoutes());
   app.route('/', loginRoutes(deps));
   app.route('/', larkOAuthRoutes(deps));

@@ -54,6 +54,34 @@ describe('units page', () => {
     expect(await res.text()).toContain('不能移动到自己的下级单位');
   });
 
+  it('keeps unit names unique among siblings, for a unit admin, in their language, and in the database', async () => {
+    const unitAdmin = browser(panel.app, '10.6.0.3');
+    await unitAdmin.signIn('dongshan');
+    const made = await unitAdmin.post('/units', { name: '综合办', kind: 'office', parentId: String(ids['东山街道']) }, { 'HX-Request': 'true' });
+    expect(made.status).toBe(200);
+    const again = await unitAdmin.post('/units', { name: ' 综合办 ', kind: 'office', parentId: String(ids['东山街道']) }, { 'HX-Request': 'true' });
+    expect(again.status).toBe(422);
+    expect(await again.text()).toContain('同一上级下已有同名单位');
+    unitAdmin.jar.set('lang', 'en');
+    const english = await unitAdmin.post('/units', { name: '综合办', kind: 'office', parentId: String(ids['东山街道']) }, { 'HX-Request': 'true' });
+    expect(await english.text()).toContain('A unit of that name exists under this parent');
+    // The name of a unit elsewhere is fine (the roster tells them apart by path) …
+    const elsewhere = await unitAdmin.post('/units', { name: '区财政局', kind: 'office', parentId: String(ids['东山街道']) }, { 'HX-Request': 'true' });
+    expect(elsewhere.status).toBe(200);
+    // … but renaming onto a sibling's name is not.
+    const [office] = await t.db.select().from(units).where(and(eq(units.name, '区财政局'), eq(units.parentId, ids['东山街道']!)));
+    const rename = await unitAdmin.post(`/units/${office!.id}`, { name: '综合办', parentId: String(ids['东山街道']) }, { 'HX-Request': 'true' });
+    expect(rename.status).toBe(422);
+
+    // Saves racing each other: one wins, the others are told why, none is a 500.
+    const racing = await Promise.all(Array.from({ length: 4 }, () => admin.post('/units', { name: '同时新建', kind: 'office', parentId: String(ids['南湖街道']) }, { 'HX-Request': 'true' })));
+    expect(racing.map((r) => r.status).sort()).toEqual([200, 422, 422, 422]);
+
+    // The database refuses a duplicate sibling itself, top-level units (no parent) included.
+    await expect(t.db.insert(units).values({ name: '综合办', kind: 'office', parentId: ids['东山街道'] })).rejects.toMatchObject({ cause: { code: '23505' } });
+    await expect(t.db.insert(units).values({ name: '青禾区', kind: 'district', parentId: null })).rejects.toMatchObject({ cause: { code: '23505' } });
+  });
+
   it('shows a unit admin only their subtree, and lets them rename but not escape it', async () => {
     const unitAdmin = browser(panel.app, '10.6.0.2');
     await unitAdmin.signIn('dongshan');

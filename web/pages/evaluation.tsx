@@ -6,6 +6,7 @@
  * units; viewers read. Every change goes through core/evaluation, which audits it.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import {
   campaignRaters,
@@ -32,6 +33,8 @@ import {
 import { turnout } from '../../core/evaluation/ballots.ts';
 import { EvaluationError } from '../../core/evaluation/errors.ts';
 import { importPaperBallots } from '../../core/evaluation/paper.ts';
+import { PAPER_MAX_BYTES, readPaperFile } from '../../core/evaluation/paper-file.ts';
+import { TableError } from '../../core/table.ts';
 import { campaignIssues } from '../../core/evaluation/campaigns.ts';
 import { inScope, unitOptions } from '../../core/org.ts';
 import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts';
@@ -156,7 +159,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     };
   };
 
-  const respond = async (c: PanelContext, id: number, options: { notice?: Notice; values?: FormValues; formIssues?: string[]; category?: RaterCategory; status?: 200 | 422 } = {}) => {
+  const respond = async (c: PanelContext, id: number, options: { notice?: Notice; values?: FormValues; formIssues?: string[]; category?: RaterCategory; status?: 200 | 413 | 422 } = {}) => {
     const tr = t(c);
     const campaign = await load(c, id);
     const queryCategory = c.req.query('category');
@@ -331,11 +334,34 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     }),
   );
 
-  app.post('/:id{[0-9]+}/paper', MANAGERS, (c) =>
+  // The file is read in a worker with caps (core/evaluation/paper-file.ts); the body limit
+  // leaves room for the multipart envelope.
+  const paperTooLarge = bodyLimit({
+    maxSize: PAPER_MAX_BYTES + 64 * 1024,
+    onError: (c) => respond(c as PanelContext, Number(c.req.param('id')), { notice: { kind: 'error', text: t(c).upload.tooLarge(PAPER_MAX_BYTES / 1024 / 1024) }, status: 413 }),
+  });
+  const paperProblem = (tr: Dictionary, error: TableError) =>
+    error.code === 'too_large'
+      ? tr.upload.tooLarge(PAPER_MAX_BYTES / 1024 / 1024)
+      : error.code === 'too_many_rows'
+        ? tr.upload.tooManyRows(error.limit ?? 0)
+        : error.code === 'too_many_columns'
+          ? tr.upload.tooManyColumns(error.limit ?? 0)
+          : tr.upload.unreadable;
+
+  app.post('/:id{[0-9]+}/paper', MANAGERS, paperTooLarge, (c) =>
     act(c, async (id, tr) => {
       const file = (await c.req.parseBody()).file;
       if (!(file instanceof File) || file.size === 0) return { kind: 'error', text: tr.evaluation.noFile };
-      const result = await importPaperBallots(deps.db, { campaignId: id, fileName: file.name, content: await file.text(), clock: deps.clock, tz, actorId: c.var.user.id });
+      let content: string;
+      try {
+        content = await readPaperFile(new Uint8Array(await file.arrayBuffer()));
+      } catch (error) {
+        if (!(error instanceof TableError)) throw error;
+        if (error.reason) deps.log.warn({ reason: error.reason, bytes: file.size }, 'paper ballots: file could not be read');
+        return { kind: 'error', text: paperProblem(tr, error) };
+      }
+      const result = await importPaperBallots(deps.db, { campaignId: id, fileName: file.name, content, clock: deps.clock, tz, actorId: c.var.user.id });
       return { kind: 'ok', text: tr.evaluation.imported(result.ballots, result.slips) };
     }),
   );

@@ -5,14 +5,58 @@
  * again, so what is written is always what passes the checks at that moment.
  */
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Child } from 'hono/jsx';
-import { checkRoster, commitRoster, readRoster, RosterFileError, rosterTemplate, ROSTER_COLUMNS, type CheckedRow, type RosterRow } from '../../core/roster.ts';
+import { commitRoster, previewRoster, rosterTemplate, ROSTER_COLUMNS, ROSTER_MAX_BYTES, ROSTER_MAX_ROWS, type CheckedRow, type RosterRow } from '../../core/roster.ts';
+import type { TableError } from '../../core/table.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, errorPage, renderPage } from '../render.tsx';
 
 const SHOWN: Array<(typeof ROSTER_COLUMNS)[number]> = ROSTER_COLUMNS.filter(([, f]) => ['name', 'gender', 'birthDate', 'unit', 'position', 'rank', 'mobile', 'employeeNo'].includes(f));
+
+/** The commit form carries the previewed rows; its body may be larger than the file (URL-encoded). */
+const COMMIT_MAX_BYTES = 16 * 1024 * 1024;
+const MiB = 1024 * 1024;
+
+/** The column title of a field (the edit form's `unitId` is the roster's 单位). */
+function titleOf(field: string): string {
+  const key = field === 'unitId' ? 'unit' : field;
+  return ROSTER_COLUMNS.find(([, f]) => f === key)?.[0] ?? field;
+}
+
+/** A problem code (see `CheckedRow.problems`) in the reader's language. */
+function problemText(t: Dictionary, row: CheckedRow, problem: string): string {
+  const [code, a, b] = problem.split(':');
+  switch (code) {
+    case 'too_long':
+      return t.roster.tooLong(titleOf(a ?? ''), Number(b));
+    case 'too_many_tags':
+      return t.roster.tooManyTags(Number(a));
+    case 'invalid':
+      return t.roster.invalidField(titleOf(a ?? ''));
+    case 'ambiguous_unit':
+      return t.roster.ambiguousUnit(row.values.unit ?? '', row.unitChoices ?? []);
+    default:
+      return t.errors[problem] ?? problem;
+  }
+}
+
+/** Why a file was refused, in the reader's language. */
+export function fileProblem(t: Dictionary, error: TableError): string {
+  switch (error.code) {
+    case 'too_large':
+      return t.upload.tooLarge(Math.round((error.limit ?? 0) / MiB));
+    case 'too_many_rows':
+      return t.upload.tooManyRows(error.limit ?? ROSTER_MAX_ROWS);
+    case 'too_many_columns':
+      return t.upload.tooManyColumns(error.limit ?? 0);
+    default:
+      return t.roster.badFile;
+  }
+}
 
 function Preview(props: { t: Dictionary; rows: CheckedRow[] }) {
   const { t, rows } = props;
@@ -39,7 +83,7 @@ function Preview(props: { t: Dictionary; rows: CheckedRow[] }) {
                   {r.problems.length === 0 ? (
                     <span class="badge ok">{r.action === 'update' ? t.roster.willUpdate : t.roster.willCreate}</span>
                   ) : (
-                    r.problems.map((p) => <span class="badge err problem">{t.errors[p] ?? p}</span>)
+                    r.problems.map((p) => <span class="badge err problem">{problemText(t, r, p)}</span>)
                   )}
                 </td>
                 {SHOWN.map(([, field]) => <td>{r.values[field] ?? ''}</td>)}
@@ -63,6 +107,7 @@ function parseRows(raw: unknown): RosterRow[] | null {
   try {
     const rows = JSON.parse(raw) as unknown;
     if (!Array.isArray(rows)) return null;
+    if (rows.length > ROSTER_MAX_ROWS) return null;
     return rows
       .filter((r): r is RosterRow => typeof r === 'object' && r !== null && typeof r.line === 'number' && typeof r.values === 'object' && r.values !== null)
       .map((r) => ({ line: r.line, values: Object.fromEntries(Object.entries(r.values).filter(([, v]) => typeof v === 'string')) }));
@@ -75,7 +120,7 @@ export function rosterRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin'));
-  const answer = (c: PanelContext, body: Child, status: 200 | 422 = 200) =>
+  const answer = (c: PanelContext, body: Child, status: ContentfulStatusCode = 200) =>
     c.req.header('HX-Request') ? renderFragment(c, body, status) : renderPage(c, deps, t(c).roster.title, body, status);
   const alert = (text: string) => <p class="alert alert-error" role="alert">{text}</p>;
 
@@ -108,23 +153,27 @@ export function rosterRoutes(deps: PanelDeps): Hono<PanelEnv> {
     return c.body((await rosterTemplate()) as Uint8Array<ArrayBuffer>);
   });
 
-  app.post('/preview', async (c) => {
+  const tooLarge = (maxBytes: number) =>
+    bodyLimit({ maxSize: maxBytes, onError: (c) => answer(c as PanelContext, alert(t(c).upload.tooLarge(Math.round(maxBytes / MiB))), 413) });
+
+  // The body limit is a little above the file's own: the multipart envelope and the other fields.
+  app.post('/preview', tooLarge(ROSTER_MAX_BYTES + 64 * 1024), async (c) => {
     const dict = t(c);
     const body = await c.req.parseBody();
     const file = body.file;
     if (!(file instanceof File) || file.size === 0) return answer(c, alert(dict.roster.noFile), 422);
-    let rows: RosterRow[];
-    try {
-      rows = await readRoster(new Uint8Array(await file.arrayBuffer()), file.name);
-    } catch (error) {
-      if (error instanceof RosterFileError) return answer(c, alert(error.code === 'too_many' ? dict.roster.tooMany : dict.roster.badFile), 422);
-      throw error;
+    const ctx = requestContext(c, deps);
+    const result = await previewRoster(deps.db, ctx, { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name });
+    if (!result.ok) {
+      if (result.error.reason) deps.log.warn({ reason: result.error.reason, bytes: file.size }, 'roster: file could not be read');
+      const status = result.error.code === 'too_large' ? 413 : 422;
+      return answer(c, alert(fileProblem(dict, result.error)), status);
     }
-    const checked = await checkRoster(deps.db, requestContext(c, deps), rows);
+    const checked = result.rows;
     return answer(c, <Preview t={dict} rows={checked} />, checked.some((r) => r.problems.length) ? 422 : 200);
   });
 
-  app.post('/commit', async (c) => {
+  app.post('/commit', tooLarge(COMMIT_MAX_BYTES), async (c) => {
     const dict = t(c);
     const rows = parseRows((await c.req.parseBody()).rows);
     if (!rows || rows.length === 0) return answer(c, alert(dict.roster.expired), 422);
