@@ -7,14 +7,34 @@ import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { getConnInfo } from '@hono/node-server/conninfo';
 import type { TrustProxy } from '../config.ts';
+import type { Hono } from 'hono';
 import type { Db } from '../db/client.ts';
-import type { PanelUser } from '../db/schema/users.ts';
+import type { PanelRole, PanelUser } from '../db/schema/users.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { RequestContext, Scope, TimelineSource } from '../core/org.ts';
 import type { QueueKit } from '../jobs/queues.ts';
 import { dictionary, type Dictionary, type Lang } from './i18n.ts';
 import { clientAddress } from './client-address.ts';
+
+/** An entry in the panel's menu: the shell's own, and each feature's. */
+export interface NavEntry {
+  /** Names the entry's icon (`icon-<key>` in panel.css). */
+  key: string;
+  href: string;
+  label: (t: Dictionary) => string;
+  /** Who sees the entry; the pages check the same roles themselves. */
+  roles: readonly PanelRole[] | 'all';
+  /** Place in the menu, lower first; the shell's entries use multiples of 10. */
+  order: number;
+  sandboxOnly?: boolean;
+}
+
+/** A panel sub-app and the path it is mounted at. */
+export interface Mount {
+  path: string;
+  app: Hono<any>;
+}
 
 export interface PanelDeps {
   db: Db;
@@ -29,6 +49,10 @@ export interface PanelDeps {
   queues?: Pick<QueueKit, 'queue' | 'backend'>;
   /** TRUST_PROXY: which X-Forwarded-For entries name the client; absent, none (the socket's address). */
   trustProxy?: TrustProxy;
+  /** The features' menu entries, merged with the shell's by their order. */
+  nav?: NavEntry[];
+  /** The features' panel sub-apps, mounted after the shell's pages. */
+  routes?: (panel: PanelDeps) => Mount[];
   /** Sources for the cadre timeline; later features add theirs. */
   timeline?: TimelineSource[];
   /** What the dashboard's "needs review" list shows; later features add their sources. */

@@ -89,4 +89,6 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   // Evaluation admin (民主测评), and the web ballot, which needs no sign-in.
   app.route('/evaluation', evaluationRoutes(deps));
   app.route('/', ballotRoutes(deps));
+  // The features' pages (features/…), after the shell's.
+  for (const mount of deps.routes?.(deps) ?? []) app.route(mount.path, mount.app);
 }

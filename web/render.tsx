@@ -8,9 +8,9 @@ import type { Logger } from '../core/logger.ts';
 import { Head, Layout } from './components/layout.tsx';
 import { langOf, safeNext, t, type PanelContext, type PanelDeps } from './context.ts';
 
-export function renderPage(c: PanelContext, deps: Pick<PanelDeps, 'sandbox'>, title: string, body: Child, status: ContentfulStatusCode = 200) {
+export function renderPage(c: PanelContext, deps: Pick<PanelDeps, 'sandbox' | 'nav'>, title: string, body: Child, status: ContentfulStatusCode = 200) {
   const html = (
-    <Layout t={t(c)} lang={langOf(c)} title={title} path={c.req.path} user={c.var.user} sandbox={deps.sandbox}>
+    <Layout t={t(c)} lang={langOf(c)} title={title} path={c.req.path} user={c.var.user} sandbox={deps.sandbox} nav={deps.nav}>
       {body}
     </Layout>
   );

@@ -6,31 +6,40 @@
 import type { Child } from 'hono/jsx';
 import type { PanelUser, PanelRole } from '../../db/schema/users.ts';
 import type { Dictionary, Lang } from '../i18n.ts';
-
-type NavKey = keyof Dictionary['nav'];
-interface NavItem {
-  key: NavKey;
-  href: string;
-  roles: PanelRole[] | 'all';
-  sandboxOnly?: boolean;
-}
+import type { NavEntry } from '../context.ts';
 
 const ADMINS: PanelRole[] = ['district_admin', 'unit_admin'];
 const READERS: PanelRole[] = ['district_admin', 'unit_admin', 'viewer'];
 
-/** The features, in menu order; later features add their entries here. */
-export const NAV: NavItem[] = [
-  { key: 'dashboard', href: '/', roles: 'all' },
-  { key: 'cadres', href: '/cadres', roles: READERS },
-  { key: 'units', href: '/units', roles: READERS },
-  { key: 'evaluation', href: '/evaluation', roles: READERS },
-  { key: 'import', href: '/import', roles: ADMINS },
-  { key: 'audit', href: '/audit', roles: ['district_admin'] },
-  { key: 'users', href: '/users', roles: ['district_admin'] },
-  { key: 'jobs', href: '/jobs', roles: ['district_admin'] },
+const shell = (key: keyof Dictionary['nav'], href: string, roles: NavEntry['roles'], order: number, sandboxOnly?: boolean): NavEntry => ({
+  key,
+  href,
+  label: (t) => t.nav[key],
+  roles,
+  order,
+  sandboxOnly,
+});
+
+/** The shell's own entries; features bring theirs (features/…), placed between by `order`. */
+export const NAV: NavEntry[] = [
+  shell('dashboard', '/', 'all', 10),
+  shell('cadres', '/cadres', READERS, 20),
+  shell('units', '/units', READERS, 30),
+  shell('import', '/import', ADMINS, 60),
+  shell('audit', '/audit', ['district_admin'], 70),
+  shell('users', '/users', ['district_admin'], 80),
+  shell('jobs', '/jobs', ['district_admin'], 90),
   // It acts as any cadre: district admins only (web/sandbox.tsx).
-  { key: 'simulator', href: '/sandbox/chat', roles: ['district_admin'], sandboxOnly: true },
+  shell('simulator', '/sandbox/chat', ['district_admin'], 100, true),
 ];
+
+/** The menu a user sees: the shell's and the features' entries their role may use, in order. */
+export function menuFor(user: PanelUser | undefined, sandbox: boolean, features: readonly NavEntry[] = []): NavEntry[] {
+  if (!user) return [];
+  return [...NAV, ...features]
+    .filter((n) => (!n.sandboxOnly || sandbox) && (n.roles === 'all' || n.roles.includes(user.role)))
+    .sort((a, b) => a.order - b.order);
+}
 
 export interface LayoutProps {
   t: Dictionary;
@@ -39,6 +48,8 @@ export interface LayoutProps {
   path: string;
   user?: PanelUser;
   sandbox?: boolean;
+  /** The features' menu entries. */
+  nav?: readonly NavEntry[];
   children: Child;
 }
 
@@ -63,7 +74,7 @@ export function Head({ title, t }: { title: string; t: Dictionary }) {
 
 export function Layout(props: LayoutProps) {
   const { t, lang, user } = props;
-  const items = NAV.filter((n) => (!n.sandboxOnly || props.sandbox) && user && (n.roles === 'all' || n.roles.includes(user.role)));
+  const items = menuFor(user, !!props.sandbox, props.nav);
   const next = encodeURIComponent(props.path);
   return (
     <html lang={lang === 'zh' ? 'zh-CN' : 'en'}>
@@ -103,7 +114,7 @@ export function Layout(props: LayoutProps) {
                 <li>
                   <a href={n.href} class={isCurrent(n.href, props.path) ? 'current' : undefined} aria-current={isCurrent(n.href, props.path) ? 'page' : undefined}>
                     <span class={`icon icon-${n.key}`} aria-hidden="true"></span>
-                    {t.nav[n.key]}
+                    {n.label(t)}
                   </a>
                 </li>
               ))}
