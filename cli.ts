@@ -5,7 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { eq } from 'drizzle-orm';
-import pino from 'pino';
+import { createLogger, redactError } from './core/logger.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
@@ -26,7 +26,7 @@ type Command = (ctx: { config: Config; database: Database; args: string[] }) => 
 
 /** The Lark API the CLI talks to; in sandbox mode an in-process sandbox with the demo directory. */
 function larkFor(config: Config): LarkApi {
-  const log = pino({ level: config.logLevel });
+  const log = createLogger({ level: config.logLevel });
   if (config.lark.mode === 'sandbox') {
     const sandbox = createSandbox();
     sandbox.state.setDirectory(demoDirectory());
@@ -159,7 +159,8 @@ async function main(argv: string[]) {
       process.stderr.write(`${error.message}\n`);
       process.exitCode = 1;
     } else {
-      process.stderr.write(`${name} 失败：${(error as Error).message}\n`);
+      // A failed query's message holds its parameters: printed without them.
+      process.stderr.write(`${name} 失败：${(redactError(error) as Error).message}\n`);
       process.exitCode = 1;
     }
   } finally {

@@ -6,13 +6,12 @@
  */
 import { createServer } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import pino from 'pino';
 import { ConfigError, isLoopback, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
 import { runMigrations } from './db/migrate.ts';
 import { systemClock } from './core/clock.ts';
 import { seedDemo } from './core/demo.ts';
-import type { Logger } from './core/logger.ts';
+import { createLogger, redactError, type Logger } from './core/logger.ts';
 import { ADMIN_USERNAME, ensureAdmin, seedDemoPanelUsers } from './core/users.ts';
 import { ensureBuiltInTemplates } from './core/evaluation/templates.ts';
 import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
@@ -240,7 +239,7 @@ async function main() {
     }
     throw error;
   }
-  const log: Logger = pino({ level: config.logLevel, base: { role: config.role } });
+  const log: Logger = createLogger({ level: config.logLevel, base: { role: config.role } });
 
   // Signals are handled from the first moment: one that arrives during start-up stops Miaopu
   // as soon as start-up has finished, so the embedded database is never left half-started.
@@ -273,7 +272,8 @@ async function main() {
     running = await start(config, log);
   } catch (error) {
     const known = error instanceof StartError || ['DataDirLockedError', 'DatabaseUnreachableError', 'QueueUnreachableError'].includes((error as Error).name);
-    process.stderr.write(`Miaopu could not start: ${(error as Error).message}\n`);
+    // A failed query's message holds its parameters: printed without them.
+    process.stderr.write(`Miaopu could not start: ${(redactError(error) as Error).message}\n`);
     if (!known) log.error({ err: error }, 'start failed');
     process.exit(1);
   }

@@ -12,6 +12,7 @@ import type { PanelUser } from '../db/schema/users.ts';
 import type { Db } from '../db/client.ts';
 import { audit, diffOf } from './audit.ts';
 import { idSchema } from './ids.ts';
+import { dayText, filterText, hasControlChars, optionalText, requiredText } from './validation.ts';
 
 /** Who is acting: enough of a panel user to decide what they may see and do. */
 export type Actor = Pick<PanelUser, 'id' | 'role' | 'unitId'>;
@@ -57,12 +58,12 @@ export const PAGE_SIZE = 20;
 
 /** The filters of the cadre list; they live in the URL, so they are parsed from strings. */
 export const cadreFilterSchema = z.object({
-  q: z.string().trim().max(50).optional().catch(undefined),
+  q: filterText(50),
   unit: idSchema().optional().catch(undefined),
-  rank: z.string().trim().max(30).optional().catch(undefined),
+  rank: filterText(30),
   age: z.enum(AGE_BANDS).optional().catch(undefined),
   team: z.enum(LEADERSHIP).optional().catch(undefined),
-  tag: z.string().trim().max(30).optional().catch(undefined),
+  tag: filterText(30),
   status: z.enum(cadreStatus.enumValues).optional().catch(undefined),
   sort: z.enum(CADRE_SORTS).default('unit').catch('unit'),
   dir: z.enum(['asc', 'desc']).default('asc').catch('asc'),
@@ -205,33 +206,19 @@ export async function viewCadre(db: Db, ctx: RequestContext, id: number): Promis
   return cadre;
 }
 
-const dateText = z
-  .string()
-  .trim()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'bad_date')
-  .refine((v) => !Number.isNaN(Date.parse(v)) && new Date(v).toISOString().slice(0, 10) === v, 'bad_date');
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, 'too_long')
-    .transform((v) => (v === '' ? null : v))
-    .nullable()
-    .optional();
-
 /** What an edit may change; error messages are codes that the panel translates. */
 export const cadreInputSchema = z.object({
-  name: z.string().trim().min(1, 'required').max(30, 'too_long'),
+  name: requiredText(30),
   gender: z.enum(['male', 'female'], 'required'),
-  birthDate: dateText,
+  birthDate: dayText,
   unitId: idSchema('required'),
-  position: z.string().trim().min(1, 'required').max(60, 'too_long'),
-  rank: z.string().trim().min(1, 'required').max(30, 'too_long'),
+  position: requiredText(60),
+  rank: requiredText(30),
   isLeader: z.boolean(),
   isPrincipal: z.boolean(),
   education: optionalText(30),
   field: optionalText(30),
-  tags: z.array(z.string().trim().min(1).max(30)).max(20),
+  tags: z.array(requiredText(30)).max(20),
   isPartyMember: z.boolean(),
   employeeNo: optionalText(30),
   mobile: z
@@ -344,7 +331,7 @@ export async function unitOptions(db: Db, scope: Scope): Promise<Array<{ id: num
 }
 
 export const unitInputSchema = z.object({
-  name: z.string().trim().min(1, 'required').max(40, 'too_long'),
+  name: requiredText(40),
   kind: z.enum(unitKind.enumValues, 'required'),
   parentId: z.coerce.number().int().positive().nullable(),
 });
@@ -395,7 +382,7 @@ export async function changeUnit(db: Db, ctx: RequestContext, id: number, input:
     const [before] = await tx.select().from(units).where(eq(units.id, id)).for('update');
     if (!before) return { ok: false, error: 'not_found' } as const;
     const name = input.name === undefined ? before.name : input.name.trim();
-    if (!name || name.length > 40) return { ok: false, error: 'invalid_unit' } as const;
+    if (!name || name.length > 40 || hasControlChars(name)) return { ok: false, error: 'invalid_unit' } as const;
     const parentId = input.parentId === undefined ? before.parentId : input.parentId;
     if (parentId !== before.parentId) {
       if (parentId == null ? ctx.scope.kind !== 'all' : !inScope(ctx.scope, parentId)) return { ok: false, error: 'out_of_scope' } as const;

@@ -25,6 +25,8 @@ export interface OutboxMessage {
   /** `patch` replaces the card `larkMessageId`; `urgent` raises Lark's urgent notice on it for the recipient. */
   kind?: 'send' | 'patch' | 'urgent';
   larkMessageId?: string;
+  /** When it was written, by the caller's clock (default: the database's now). */
+  createdAt?: Date;
 }
 
 /** Writes a message; returns its id, or undefined when its dedupe key was already written. */
@@ -41,6 +43,7 @@ export async function addToOutbox(db: Executor, message: OutboxMessage): Promise
       payload: message.payload,
       kind: message.kind ?? 'send',
       larkMessageId: message.larkMessageId ?? null,
+      ...(message.createdAt ? { createdAt: message.createdAt, updatedAt: message.createdAt } : {}),
     })
     .onConflictDoNothing()
     .returning({ id: outbox.id });

@@ -9,6 +9,7 @@ import { sessions } from '../db/schema/sessions.ts';
 import type { Db } from '../db/client.ts';
 import { audit, diffOf } from './audit.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
+import { hasControlChars } from './validation.ts';
 
 export const ADMIN_USERNAME = 'admin';
 
@@ -67,6 +68,7 @@ export async function createUser(db: Db, actor: { id: number; ip?: string | null
   const errors: Record<string, string> = { ...checkRoleUnit(input.role, input.unitId) };
   if (!USERNAME_PATTERN.test(input.username)) errors.username = 'bad_username';
   if (!input.displayName.trim()) errors.displayName = 'required';
+  else if (hasControlChars(input.displayName)) errors.displayName = 'control_chars';
   if (input.password !== undefined && input.password !== '' && input.password.length < 8) errors.password = 'short_password';
   if (Object.keys(errors).length) return { ok: false, errors };
   const password = input.password || generatePassword();
@@ -123,6 +125,7 @@ export async function changeUser(db: Db, actor: { id: number; ip?: string | null
     };
     if (next.role === 'district_admin' || next.role === 'partner') next.unitId = null;
     const errors = checkRoleUnit(next.role, next.unitId);
+    if (hasControlChars(next.displayName)) errors.displayName = 'control_chars';
     if (Object.keys(errors).length) return { ok: false, errors };
     if (next.larkOpenId && next.larkOpenId !== before.larkOpenId) {
       const [linked] = await tx.select({ id: panelUsers.id }).from(panelUsers).where(eq(panelUsers.larkOpenId, next.larkOpenId));

@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir, open, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { redactServerMessage } from '../core/logger.ts';
 
 export interface EmbeddedDatabase {
   /** Connection URL of the server's `postgres` database. */
@@ -131,7 +132,11 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
       initdbFlags: ['--encoding=UTF8', '--locale=C'],
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       onLog: (message) => {
-        for (const line of message.split('\n')) if (/FATAL|PANIC|ERROR/.test(line)) log(line.trim());
+        // Only the error lines, and without the value a message may quote (DETAIL and STATEMENT
+        // lines, which hold rows and queries, are never passed on).
+        for (const line of message.split('\n')) {
+          if (/FATAL|PANIC|ERROR/.test(line)) log(line.trim().replace(/((?:FATAL|PANIC|ERROR):\s+)(.*)$/, (_, head: string, text: string) => head + redactServerMessage(text)));
+        }
       },
       onError: (error) => log(`embedded PostgreSQL: ${String(error)}`),
     });

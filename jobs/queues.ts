@@ -18,7 +18,7 @@ import {
 } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import type { Logger } from '../core/logger.ts';
+import { redactError, type Logger } from '../core/logger.ts';
 import { limitedErrorLog } from './error-log.ts';
 
 /** Queue names. A job carries row ids, never personal data. */
@@ -170,7 +170,16 @@ export async function createQueueKit(options: QueueKitOptions): Promise<QueueKit
       return queue;
     },
     worker<Data>(name: QueueName, processor: Processor<Data>, opts?: Omit<WorkerOptions, 'connection'>) {
-      const worker = new Worker<Data>(name, processor, { ...opts, ...prefix, connection: connection as never }, factory);
+      // A failed job's reason and stack are kept in the queue and shown on the jobs page: a
+      // failed query's parameters (names, mobiles) must not be among them.
+      const guarded: Processor<Data> = async (...args) => {
+        try {
+          return await processor(...args);
+        } catch (error) {
+          throw redactError(error);
+        }
+      };
+      const worker = new Worker<Data>(name, guarded, { ...opts, ...prefix, connection: connection as never }, factory);
       worker.on('error', onError);
       workers.push(worker as Worker);
       return worker;

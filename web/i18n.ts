@@ -122,6 +122,7 @@ const zh = {
   errors: {
     required: '必填',
     too_long: '内容过长',
+    control_chars: '不能包含换行或控制字符',
     bad_date: '日期格式应为 2024-01-31',
     bad_mobile: '手机号应为 11 位数字',
     duplicate_mobile: '手机号与他人重复',
@@ -297,6 +298,7 @@ const zh = {
     created: '测评已创建，请继续设置测评对象和评价人。',
     invalidNumber: (label: string) => `${label}须为数字`,
     invalidChoice: (label: string) => `请从列表中选择${label}`,
+    invalidDateTime: (label: string, value: string) => `${label}“${value}”不是有效的日期和时间，请按 2026-12-01 09:00 的格式填写实际存在的日期`,
     weightOf: (category: string) => `${category}权重`,
     targets: '测评对象',
     targetsHint: '选择单位后，将以其领导班子成员作为测评对象；之后可逐个增删。',
@@ -605,6 +607,7 @@ const en: Dictionary = {
   errors: {
     required: 'Required',
     too_long: 'Too long',
+    control_chars: 'Must not contain line breaks or control characters',
     bad_date: 'Use a date like 2024-01-31',
     bad_mobile: 'A mobile number has 11 digits',
     duplicate_mobile: 'Mobile already used by someone else',
@@ -780,6 +783,7 @@ const en: Dictionary = {
     created: 'Campaign created. Now set its targets and raters.',
     invalidNumber: (label) => `${label} must be a number`,
     invalidChoice: (label) => `Choose the ${label.toLowerCase()} from the list`,
+    invalidDateTime: (label, value) => `${label} "${value}" is not a real date and time; use a date that exists, like 2026-12-01 09:00`,
     weightOf: (category) => `${category} weight`,
     targets: 'Targets',
     targetsHint: 'Pick units: their leadership teams become the targets; add or remove people afterwards.',

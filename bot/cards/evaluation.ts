@@ -10,7 +10,7 @@ import { draftAnswers, GRADE_FIELD, isComplete, type BallotTarget, type Draft } 
 import { CATEGORY_LABELS } from '../../core/evaluation/scoring.ts';
 import { OVERALL_GRADES, type TemplateDefinition } from '../../core/evaluation/templates.ts';
 import { localParts } from '../../core/evaluation/timezone.ts';
-import { callbackButton, card, markdown, urlButton, type Card } from './common.ts';
+import { callbackButton, card, escapeMd, markdown, plainText, urlButton, type Card } from './common.ts';
 
 export const EVALUATION_ACTIONS = {
   start: 'evaluation.start',
@@ -70,7 +70,7 @@ function assignmentButtons(campaignId: number, a: InvitationAssignment, many: bo
 function whatAndWhy(campaign: EvaluationCampaign, tz: string, assignments: InvitationAssignment[]): string {
   const people = assignments.map((a) => (assignments.length > 1 ? `${CATEGORY_LABELS[a.category]} ${a.targets} 人` : `${a.targets} 人`)).join('，');
   return [
-    `您被确定为 **${campaign.title}** 的评价人。`,
+    `您被确定为 **${escapeMd(campaign.title)}** 的评价人。`,
     WHY[campaign.kind],
     `**截止时间**：${localDeadline(campaign.closesAt, tz)}`,
     `**需评价**：${people}`,
@@ -86,7 +86,7 @@ export function invitationCard(campaign: EvaluationCampaign, tz: string, assignm
 
 export function reminderCard(campaign: EvaluationCampaign, tz: string, assignments: InvitationAssignment[], canSnooze: boolean): Card {
   const elements: unknown[] = [
-    markdown(`您还有 **${campaign.title}** 尚未提交，截止时间 **${localDeadline(campaign.closesAt, tz)}**。填写约需几分钟。`),
+    markdown(`您还有 **${escapeMd(campaign.title)}** 尚未提交，截止时间 **${localDeadline(campaign.closesAt, tz)}**。填写约需几分钟。`),
   ];
   for (const a of assignments) elements.push(...assignmentButtons(campaign.id, a, assignments.length > 1));
   if (canSnooze) elements.push(callbackButton('2小时后提醒我', { action: EVALUATION_ACTIONS.remindLater, c: campaign.id }));
@@ -123,9 +123,9 @@ export function ballotStepCard(view: BallotView, step: number): Card {
   const options = def.scale.map((l) => ({ text: { tag: 'plain_text', content: l.label }, value: l.key }));
   const form: unknown[] = [];
   for (const dim of def.dimensions) {
-    form.push(markdown(`**${dim.label}**`));
+    form.push(markdown(`**${escapeMd(dim.label)}**`));
     for (const item of dim.items) {
-      form.push(markdown(item.label));
+      form.push(plainText(item.label));
       form.push({
         tag: 'select_static',
         name: item.key,
@@ -152,7 +152,7 @@ export function ballotStepCard(view: BallotView, step: number): Card {
   form.push({ tag: 'column_set', flex_mode: 'flow', horizontal_spacing: '8px', columns: buttons.map((b) => ({ tag: 'column', width: 'auto', elements: [b] })) });
 
   return card(title(view), [
-    markdown(`**${step + 1} / ${targets.length}**　${target.name}\n${target.unit} · ${target.position}`),
+    markdown(`**${step + 1} / ${targets.length}**　${escapeMd(target.name)}\n${escapeMd(target.unit)} · ${escapeMd(target.position)}`),
     { tag: 'form', name: 'ballot', elements: form },
     markdown('每一项请选择一个等次。可以前后翻看修改，提交前不会保存到任何地方。'),
   ]);
@@ -169,8 +169,8 @@ export function reviewCard(view: BallotView): Card {
     const counts = def.scale.map((l) => [l.label, Object.values(levels).filter((v) => v === l.key).length] as const).filter(([, n]) => n > 0);
     const done = isComplete(def, view.draft, t.id);
     if (!done && firstIncomplete < 0) firstIncomplete = i;
-    const summary = counts.map(([label, n]) => `${label}×${n}`).join(' ') || '未作答';
-    lines.push(`${i + 1}. **${t.name}**　${summary}${def.overallGrade && grade ? `　总体：${gradeLabel(grade)}` : ''}${done ? '' : '　**（未完成）**'}`);
+    const summary = counts.map(([label, n]) => `${escapeMd(label)}×${n}`).join(' ') || '未作答';
+    lines.push(`${i + 1}. **${escapeMd(t.name)}**　${summary}${def.overallGrade && grade ? `　总体：${escapeMd(gradeLabel(grade))}` : ''}${done ? '' : '　**（未完成）**'}`);
   });
   const elements: unknown[] = [markdown(`请核对您的评价（共 ${targets.length} 人）：`), markdown(lines.join('\n'))];
   if (firstIncomplete >= 0) {
@@ -205,7 +205,7 @@ export function digestCard(tz: string, lines: DigestLine[], panelUrl: string): C
   const text = lines
     .map((l) => {
       const pct = l.assigned ? Math.round((l.completed / l.assigned) * 100) : 0;
-      return `**${l.title}**（截止 ${localDeadline(l.closesAt, tz)}）\n已提交 ${l.completed} / ${l.assigned} 人（${pct}%）`;
+      return `**${escapeMd(l.title)}**（截止 ${localDeadline(l.closesAt, tz)}）\n已提交 ${l.completed} / ${l.assigned} 人（${pct}%）`;
     })
     .join('\n\n');
   return card('民主测评进度日报', [markdown(text), urlButton('查看详情', `${panelUrl}/evaluation`)], 'blue');

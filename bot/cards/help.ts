@@ -3,7 +3,7 @@
  * The help card and the to-do (待办) card, the bot's answers to its two built-in commands.
  */
 import type { PendingItem } from '../../core/pending.ts';
-import { callbackButton, card, markdown, urlButton, type Card } from './common.ts';
+import { callbackButton, card, escapeMd, markdown, urlButton, type Card } from './common.ts';
 
 export const ACTION_SHOW_TODO = 'bot.todo';
 
@@ -26,7 +26,7 @@ export function todoCard(items: PendingItem[]): Card {
   if (items.length === 0) return card('我的待办', [markdown('目前没有需要您处理的事项。新的事项到来时我会通知您。')], 'green');
   const elements: unknown[] = [markdown(`您有 **${items.length}** 项待办：`)];
   for (const item of items.slice(0, 20)) {
-    elements.push(markdown(`**${item.title}**${item.detail ? `\n${item.detail}` : ''}`));
+    elements.push(markdown(`**${escapeMd(item.title)}**${item.detail ? `\n${escapeMd(item.detail)}` : ''}`));
     elements.push('url' in item.open ? urlButton('去处理', item.open.url, 'primary') : callbackButton('去处理', { ...item.open.value, action: item.open.action }, 'primary'));
   }
   if (items.length > 20) elements.push(markdown(`另有 ${items.length - 20} 项未显示。`));

@@ -13,9 +13,15 @@ function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
-/** The markdown subset cards use: bold, italics, links, lists and line breaks; everything escaped first. */
+/**
+ * The markdown subset cards use: bold, italics, links, lists and line breaks; everything escaped
+ * first. As in Lark, a character written as an HTML entity (`&#91;`, what `escapeMd` writes) is
+ * shown as that character and is never syntax: the entity reaches the page as an entity.
+ */
 export function markdownHtml(source: string): string {
-  const lines = escapeHtml(source).split('\n');
+  const lines = escapeHtml(source)
+    .replace(/&amp;(#\d{1,7}|#x[0-9a-fA-F]{1,6}|nbsp|ensp|emsp|sim|amp|lt|gt|quot);/g, '&$1;')
+    .split('\n');
   const out: string[] = [];
   let inList = false;
   for (const line of lines) {

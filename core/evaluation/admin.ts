@@ -22,6 +22,43 @@ import type { Scope } from '../org.ts';
 import { EvaluationError } from './errors.ts';
 import { templateIssues, type TemplateDefinition } from './templates.ts';
 
+/**
+ * What makes a campaign one a unit-bound reader may see. `targets`: one of its units
+ * (`unitIds`, the leadership teams it evaluates) or one of its targets' units is theirs: the
+ * results, which are about targets. `any` adds campaigns in which a cadre of theirs rates: the
+ * list, the campaign page and turnout, where a unit admin follows up their own raters (as the
+ * daily digest does).
+ */
+export type CampaignReach = 'targets' | 'any';
+
+/**
+ * The campaigns within a reader's scope, like cadres: a district admin sees all of them ('all'),
+ * anyone else those that concern their units (`CampaignReach`), a partner or a unit-bound role
+ * without a unit none. Out of scope reads as absent: the pages answer 404.
+ */
+export async function campaignsInScope(db: Db, scope: Scope, reach: CampaignReach = 'any'): Promise<'all' | Set<number>> {
+  if (scope.kind === 'all') return 'all';
+  if (scope.unitIds.length === 0) return new Set();
+  const ids = scope.unitIds;
+  const rows = await db.execute<{ id: number }>(sql`
+    select c.id from evaluation_campaigns c where exists (select 1 from unnest(c.unit_ids) u where u in ${ids})
+    union select t.campaign_id from evaluation_targets t where t.unit_id in ${ids}
+    ${reach === 'any' ? sql`union select r.campaign_id from evaluation_raters r join cadres x on x.id = r.cadre_id where x.unit_id in ${ids}` : sql``}`);
+  return new Set(rows.map((r) => Number(r.id)));
+}
+
+/** Whether one campaign is within the reader's scope (see `campaignsInScope`). */
+export async function campaignInScope(db: Db, scope: Scope, campaignId: number, reach: CampaignReach = 'any'): Promise<boolean> {
+  if (scope.kind === 'all') return true;
+  const ids = await campaignsInScope(db, scope, reach);
+  return ids !== 'all' && ids.has(campaignId);
+}
+
+/** Keeps the rows whose campaign is in `visible`. */
+export function withinScope<T>(rows: T[], visible: 'all' | Set<number>, idOf: (row: T) => number): T[] {
+  return visible === 'all' ? rows : rows.filter((r) => visible.has(idOf(r)));
+}
+
 export interface CampaignListRow {
   campaign: EvaluationCampaign;
   templateName: string;

@@ -21,6 +21,7 @@ import { cadres, units } from '../../db/schema/org.ts';
 import { audit, diffOf } from '../audit.ts';
 import type { Clock } from '../clock.ts';
 import { assertNoIssues, EvaluationError } from './errors.ts';
+import { hasControlChars } from '../validation.ts';
 import { DEFAULT_REMINDER_PLAN, reminderPlanIssues, type ReminderPlan } from './reminders.ts';
 import { CATEGORIES, CATEGORY_LABELS, DEFAULT_ALERT_RULES, DEFAULT_WEIGHTS, type AlertRules, type Weights } from './scoring.ts';
 import { latestTemplateVersion } from './templates.ts';
@@ -66,6 +67,7 @@ export function campaignIssues(input: CampaignInput): string[] {
   const issues: string[] = [];
   if (!input.title?.trim()) issues.push('测评名称不能为空');
   else if (input.title.length > 100) issues.push('测评名称不能超过 100 字');
+  else if (hasControlChars(input.title)) issues.push('测评名称不能包含换行或控制字符');
   if (!(input.kind in KIND_LABELS)) issues.push('测评类型须为日常、年度、专项或任期评估');
   if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) issues.push('年度须为 2000–2100 之间的年份');
   const opens = input.opensAt?.getTime();

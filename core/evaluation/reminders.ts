@@ -6,7 +6,7 @@
  * `maxReminders` in all. The sweep (jobs) asks `dueReminder` for each non-responder and records
  * the slot it sends for, so a sweep that runs twice sends once.
  */
-import { localParts, zonedTime } from './timezone.ts';
+import { localDay, localParts, zonedTime } from './timezone.ts';
 
 export interface ReminderPlan {
   atOpening: boolean;
@@ -124,19 +124,27 @@ export interface ReminderDecision {
   next: ReminderSlot | null;
 }
 
+export interface ReminderState {
+  /** Reminders already sent. */
+  sent: number;
+  /** When the last message went (a slot already covered by it is not due again). */
+  lastSentAt: Date | null;
+  /**
+   * When the invitation went. It is the opening notice: no reminder follows it on the same
+   * local day, so a campaign opened after the day's slot has passed (or just before it) sends
+   * its first reminder at the next day's slot, not a second after the invitation.
+   */
+  invitedAt?: Date | null;
+}
+
 /**
- * For a rater who has not voted: is a reminder due now? `sent` is how many they already got;
- * `lastSentAt` the time of the last one (a slot already covered by it is not due again).
- * Only the most recent passed slot is due, so a sweep that was down for a day sends one
- * reminder, not a burst.
+ * For a rater who has not voted: is a reminder due now? Only the most recent passed slot is
+ * due, so a sweep that was down for a day sends one reminder, not a burst; slots on the day of
+ * the invitation (and before it) are covered by the invitation.
  */
-export function dueReminder(
-  plan: ReminderPlan,
-  w: ReminderWindow,
-  state: { sent: number; lastSentAt: Date | null },
-  now: Date,
-): ReminderDecision {
-  const slots = reminderSlots(plan, w);
+export function dueReminder(plan: ReminderPlan, w: ReminderWindow, state: ReminderState, now: Date): ReminderDecision {
+  const invitedDay = state.invitedAt ? localDay(state.invitedAt, w.tz) : null;
+  const slots = reminderSlots(plan, w).filter((s) => invitedDay == null || localDay(s.at, w.tz) > invitedDay);
   const next = slots.find((s) => s.at > now) ?? null;
   if (state.sent >= plan.maxReminders || now >= w.closesAt) return { due: null, next: null };
   const passed = slots.filter((s) => s.at <= now);

@@ -237,9 +237,11 @@ export async function comparisonReport(db: Db, kind: EvaluationKind, scope: Scop
     districtComparison(db, { kind }),
   ]);
   const rows = all.filter((r) => inScope(scope, r.unitId));
+  // Only the campaigns in which the reader has someone: another unit's campaign is not named.
+  const shown = scope.kind === 'all' ? campaigns : campaigns.filter((c) => rows.some((r) => r.campaignId === c.id));
   const ids = [...new Set(rows.map((r) => r.cadreId))];
   const people = ids.length
     ? await db.select({ cadreId: cadres.id, name: cadres.name, unitName: units.name }).from(cadres).innerJoin(units, eq(units.id, cadres.unitId)).where(inArray(cadres.id, ids))
     : [];
-  return { campaigns, rows, people: new Map(people.map((p) => [p.cadreId, p])) };
+  return { campaigns: shown, rows, people: new Map(people.map((p) => [p.cadreId, p])) };
 }

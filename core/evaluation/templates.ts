@@ -15,6 +15,7 @@ import {
 } from '../../db/schema/evaluation.ts';
 import { audit } from '../audit.ts';
 import { assertNoIssues } from './errors.ts';
+import { hasControlChars } from '../validation.ts';
 
 export interface ScaleLevel {
   key: string;
@@ -140,6 +141,9 @@ export function templateIssues(def: TemplateDefinition): string[] {
       if (!item.label?.trim()) issues.push(`维度“${dim.label}”中有项目名称为空`);
     }
   });
+  // Labels go into cards and pages, and a NUL byte cannot be stored: one line of text each.
+  const texts = [def.name, ...scale.map((l) => l.label), ...dims.flatMap((d) => [d.label, ...(d.items ?? []).map((item) => item.label)])];
+  if (texts.some((x) => typeof x === 'string' && hasControlChars(x))) issues.push('问卷名称、等次、维度和项目名称不能包含换行或控制字符');
   return issues;
 }
 

@@ -85,6 +85,13 @@ async function existingKeys(db: Db, prefix: string): Promise<string[]> {
   return rows.map((r) => r.key!);
 }
 
+/** When each rater's invitation to a campaign was written (by the jobs' clock). */
+async function invitationTimes(db: Db, campaignId: number): Promise<Map<number, Date>> {
+  const prefix = `${PURPOSE.invitation}:${campaignId}:`;
+  const rows = await db.select({ key: outbox.dedupeKey, at: outbox.createdAt }).from(outbox).where(like(outbox.dedupeKey, `${prefix}%`));
+  return new Map(rows.map((r) => [Number(r.key!.slice(prefix.length)), r.at]));
+}
+
 /**
  * Invitation cards to every rater of an open campaign who has none yet and has not voted.
  * Waits while the campaign has not reached its opening time or it is quiet hours (the sweep
@@ -110,6 +117,8 @@ export async function sendInvitations(deps: EvaluationJobDeps, campaignId: numbe
       dedupeKey: inviteKey(campaignId, cadreId),
       msgType: 'interactive',
       payload: invitationCard(campaign, deps.timeZone, assignments),
+      // The sweep reads this time back: no reminder follows an invitation on its day.
+      createdAt: now,
     });
     if (id) ids.push(id);
   }
@@ -160,9 +169,8 @@ export async function sweepReminders(deps: EvaluationJobDeps): Promise<{ invitat
     const plan = campaign.reminderPlan as ReminderPlan;
     const window = windowOf(campaign, deps.timeZone);
     const slotTimes = new Map(reminderSlots(plan, window).map((s) => [s.key, s.at]));
-    const openingAt = slotTimes.get('opening') ?? campaign.opensAt;
     const sent = await remindersSent(deps.db, campaign.id);
-    const invited = new Set(await existingKeys(deps.db, `${PURPOSE.invitation}:${campaign.id}:`));
+    const invited = await invitationTimes(deps.db, campaign.id);
     const waiting = await nonResponders(deps.db, campaign.id);
     const reach = await openIds(deps.db, waiting);
     const ids: string[] = [];
@@ -170,11 +178,13 @@ export async function sweepReminders(deps: EvaluationJobDeps): Promise<{ invitat
       const openId = reach.get(cadreId);
       if (!openId) continue;
       const keys = sent.get(cadreId) ?? [];
-      // The invitation is the opening notice: the opening slot is covered by it.
+      // The invitation is the opening notice: the opening slot, and every slot on the day it
+      // went, are covered by it (dueReminder).
+      const invitedAt = invited.get(cadreId) ?? null;
       const times = keys.map((k) => (k.startsWith('snooze-') ? new Date(Number(k.slice(7))) : slotTimes.get(k))).filter((d): d is Date => d != null);
-      if (invited.has(inviteKey(campaign.id, cadreId))) times.push(openingAt);
+      if (invitedAt) times.push(invitedAt);
       const lastSentAt = times.length ? new Date(Math.max(...times.map((d) => d.getTime()))) : null;
-      const { due } = dueReminder(plan, window, { sent: keys.length, lastSentAt }, now);
+      const { due } = dueReminder(plan, window, { sent: keys.length, lastSentAt, invitedAt }, now);
       if (!due) continue;
       const id = await writeReminder(deps, campaign, cadreId, openId, due.key);
       if (id) ids.push(id);

@@ -48,6 +48,13 @@ describe('audit log and user management pages', () => {
     expect(none).toContain('没有符合条件的记录');
     const todays = await (await admin.get(`/audit?from=${today}&to=${today}`)).text();
     expect(todays).not.toContain('没有符合条件的记录');
+    // A day that does not exist is refused with a message, not read as 2 March.
+    const bad = await admin.get('/audit?from=2026-02-30');
+    expect(bad.status).toBe(422);
+    const html = await bad.text();
+    expect(html).toContain('日期格式应为 2024-01-31');
+    expect(html).not.toContain('id="audit-table"');
+    expect((await admin.get(`/audit?to=${today}&entity=${encodeURIComponent('cadre\u0000')}`)).status).toBe(200);
   });
 
   it('offers no way to change audit rows, and the database refuses it anyway', async () => {

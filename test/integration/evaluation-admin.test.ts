@@ -105,6 +105,22 @@ describe('evaluation admin pages and web ballots', () => {
     expect(await campaigns()).toBe(0);
   });
 
+  it('refuses a date that does not exist, and control characters in the title, instead of storing something else', async () => {
+    const res = await admin.post('/evaluation', campaignForm(versionId, { opensAt: '2026-02-30T08:00', closesAt: '2026-11-31T18:00' }));
+    expect(res.status).toBe(422);
+    const html = await res.text();
+    expect(html).toContain('开始时间“2026-02-30T08:00”不是有效的日期和时间');
+    expect(html).toContain('截止时间“2026-11-31T18:00”不是有效的日期和时间');
+    expect(html).not.toContain('请填写开始时间');
+    for (const bad of ['2026-12-01T24:00', '2026-12-01T08:60', '2026-13-01T08:00', '2026-12-01', '明天']) {
+      expect((await admin.post('/evaluation', campaignForm(versionId, { opensAt: bad }))).status).toBe(422);
+    }
+    const nul = await admin.post('/evaluation', campaignForm(versionId, { title: '测评\u0000' }));
+    expect(nul.status).toBe(422);
+    expect(await nul.text()).toContain('测评名称不能包含换行或控制字符');
+    expect(await campaigns()).toBe(0);
+  });
+
   it('refuses an empty title, a window that ends before it starts and a non-number, all at once', async () => {
     const res = await admin.post('/evaluation', campaignForm(versionId, { title: ' ', closesAt: '2026-11-20T08:00', w_peer: 'abc' }));
     expect(res.status).toBe(422);
@@ -126,9 +142,12 @@ describe('evaluation admin pages and web ballots', () => {
     const res = await admin.post('/evaluation', campaignForm(versionId));
     expect(res.status).toBe(303);
     campaignId = Number(res.headers.get('location')!.match(/\/evaluation\/(\d+)/)![1]);
-    const list = await (await viewer.get('/evaluation')).text();
+    const list = await (await admin.get('/evaluation')).text();
     expect(list).toContain('2026年度班子民主测评');
     expect(list).toContain('草稿');
+    // Campaigns are scoped like cadres: until it concerns 东山街道, its viewer does not see it.
+    expect(await (await viewer.get('/evaluation')).text()).not.toContain('2026年度班子民主测评');
+    expect((await viewer.get(`/evaluation/${campaignId}`)).status).toBe(404);
     expect((await audits('evaluation_campaign')).map((a) => a.action)).toEqual(['create']);
   });
 
@@ -153,6 +172,8 @@ describe('evaluation admin pages and web ballots', () => {
     let targets = await t.db.select().from(evaluationTargets).where(eq(evaluationTargets.campaignId, campaignId));
     expect(targets).toHaveLength(leaders.length);
     expect(await res.text()).toContain(leaders[0]!.name);
+    // Now it evaluates 东山街道's team: its viewer reads it.
+    expect(await (await viewer.get('/evaluation')).text()).toContain('2026年度领导班子民主测评');
 
     const missing = await admin.post(`/evaluation/${campaignId}/targets/add`, { q: '不存在的人' });
     expect(missing.status).toBe(422);

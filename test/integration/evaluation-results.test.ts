@@ -61,7 +61,8 @@ describe('evaluation results in the panel', () => {
 
     await addUser(t.db, 'district', 'district_admin');
     await addUser(t.db, 'dongshan', 'unit_admin', { unitId: dongshan });
-    await addUser(t.db, 'reader', 'viewer');
+    // A viewer reads within a scope (a viewer without a unit sees nothing, campaigns included).
+    await addUser(t.db, 'reader', 'viewer', { unitId: dongshan });
     await addUser(t.db, 'partner', 'partner');
     panel = buildPanel(t.db, { review: [resultsReview(t.db)], timeline: [evaluationTimeline] });
     admin = browser(panel.app, '10.9.0.1');

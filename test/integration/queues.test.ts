@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../core/clock.ts';
 import { lastHeartbeats } from '../../core/health.ts';
@@ -34,6 +35,27 @@ describe.each(queueBackends())('job queues on $name', ({ name, redisUrl }) => {
       });
       expect(new Date(later).getTime()).toBeGreaterThan(new Date(first).getTime());
       await system.removeJobScheduler(HEARTBEAT_SCHEDULER);
+    } finally {
+      await kit.close(2000);
+    }
+  });
+
+  it('keeps a failed query\'s parameters out of a failed job\'s reason and stack', async () => {
+    const kit = await createQueueKit({ databaseUrl: t.url, redisUrl, redisPrefix: `t${randomBytes(4).toString('hex')}` });
+    try {
+      const queue = kit.queue(QUEUE.system);
+      // A real failed query whose parameters are personal data (an invalid date in a cadre's record).
+      kit.worker(QUEUE.system, async () => {
+        await t.db.execute(sql`select ${'张三丰'}::text as name, ${'13800138000'}::text as mobile, ${'1990-02-30'}::date as born`);
+      });
+      const job = await queue.add('fails', {}, { attempts: 1 });
+      const failed = await until(async () => {
+        const j = await queue.getJob(job.id!);
+        return j?.failedReason ? j : undefined;
+      });
+      const kept = `${failed.failedReason}\n${(failed.stacktrace ?? []).join('\n')}`;
+      expect(failed.failedReason).toContain('Failed query: select');
+      for (const personal of ['张三丰', '13800138000', '1990-02-30']) expect(kept).not.toContain(personal);
     } finally {
       await kit.close(2000);
     }

@@ -64,3 +64,31 @@ describe('printed codes', () => {
     expect(displayCode('ABCDE23456')).toBe('ABCDE-23456');
   });
 });
+
+describe('dates and times people type', () => {
+  it('reads only real calendar dates and times of day', async () => {
+    const { parseDay, parseLocalDateTime, parseTime } = await import('../../core/dates.ts');
+    expect(parseDay('2024-02-29')).toEqual({ year: 2024, month: 2, day: 29 });
+    for (const bad of ['2026-02-29', '2026-02-30', '2026-04-31', '2026-13-01', '2026-00-10', '2026-1-5', '20260105', '', '2026-02-28x']) expect(parseDay(bad)).toBeNull();
+    expect(parseTime('23:59')).toEqual({ hour: 23, minute: 59 });
+    for (const bad of ['24:00', '08:60', '8:00', '08:00:60']) expect(parseTime(bad)).toBeNull();
+    expect(parseLocalDateTime('2026-12-01T08:00')).toEqual({ year: 2026, month: 12, day: 1, hour: 8, minute: 0 });
+    expect(parseLocalDateTime('2026-12-01T08:00:30')).toEqual({ year: 2026, month: 12, day: 1, hour: 8, minute: 0 });
+    expect(parseLocalDateTime('2026-02-30T08:00')).toBeNull();
+  });
+
+  it('refuses 2026-02-30T08:00 in the campaign form with a message, in the user\'s language', () => {
+    const values = campaignValues(null, [], new Date('2026-11-25T09:00:00Z'), TZ);
+    const { issues, input } = parseCampaignForm({ ...values, templateVersionId: '3', title: '测评', opensAt: '2026-02-30T08:00' }, zh, TZ);
+    expect(issues).toEqual(['开始时间“2026-02-30T08:00”不是有效的日期和时间，请按 2026-12-01 09:00 的格式填写实际存在的日期']);
+    expect(Number.isNaN(input.opensAt.getTime())).toBe(true);
+    const en = parseCampaignForm({ ...values, templateVersionId: '3', title: 'x', closesAt: '2026-11-31T18:00' }, dictionary('en'), TZ);
+    expect(en.issues[0]).toContain('is not a real date and time');
+  });
+
+  it('refuses a wall-clock time that a daylight-saving zone skips', () => {
+    const values = campaignValues(null, [], new Date('2026-11-25T09:00:00Z'), TZ);
+    // Clocks in New York jump from 02:00 to 03:00 on 8 March 2026.
+    expect(parseCampaignForm({ ...values, templateVersionId: '3', opensAt: '2026-03-08T02:30', closesAt: '2026-03-09T02:30' }, zh, 'America/New_York').issues).toHaveLength(1);
+  });
+});

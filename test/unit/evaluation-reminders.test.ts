@@ -81,6 +81,36 @@ describe('which reminder is due now (fake clock)', () => {
   });
 });
 
+describe('the first reminder after the invitation', () => {
+  // Opens Tuesday 2026-12-01 at 08:00 with a daily reminder at 10:00.
+  const w = { opensAt: local('2026-12-01 08:00'), closesAt: local('2026-12-07 18:00'), tz };
+  const daily: ReminderPlan = { ...DEFAULT_REMINDER_PLAN, dailyAt: '10:00', skipWeekends: false, maxReminders: 5 };
+
+  it('opened after the day\'s slot has passed: the next day\'s slot, not a second after the invitation', () => {
+    const invitedAt = local('2026-12-01 11:00');
+    const now = new Date(invitedAt.getTime() + 1000);
+    const decision = dueReminder(daily, w, { sent: 0, lastSentAt: invitedAt, invitedAt }, now);
+    expect(decision.due).toBeNull();
+    expect(decision.next).toEqual({ key: 'daily:2026-12-02', at: local('2026-12-02 10:00') });
+    // Not even when the caller knows only the opening slot as the last message (what the sweep did).
+    expect(dueReminder(daily, w, { sent: 0, lastSentAt: local('2026-12-01 08:00'), invitedAt }, now).due).toBeNull();
+  });
+
+  it('invited just before the day\'s slot: that slot is skipped too', () => {
+    const invitedAt = local('2026-12-01 09:59');
+    expect(dueReminder(daily, w, { sent: 0, lastSentAt: invitedAt, invitedAt }, local('2026-12-01 10:00')).due).toBeNull();
+    expect(dueReminder(daily, w, { sent: 0, lastSentAt: invitedAt, invitedAt }, local('2026-12-02 10:01')).due?.key).toBe('daily:2026-12-02');
+  });
+
+  it('a campaign that opens in quiet hours invites at their end and reminds from the next day', () => {
+    const late = { ...w, opensAt: local('2026-11-30 22:00') };
+    const invitedAt = local('2026-12-01 08:00');
+    const decision = dueReminder(daily, late, { sent: 0, lastSentAt: invitedAt, invitedAt }, local('2026-12-01 10:05'));
+    expect(decision.due).toBeNull();
+    expect(decision.next?.key).toBe('daily:2026-12-02');
+  });
+});
+
 describe('remind me in 2 hours', () => {
   it('fires two hours later, or after quiet hours and the weekend', () => {
     expect(snoozeUntil(plan, window, local('2026-12-01 14:00'))).toEqual(local('2026-12-01 16:00'));

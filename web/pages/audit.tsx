@@ -14,12 +14,15 @@ import { isPartial, t, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { Field, formatTime, Options, Pager } from '../components/ui.tsx';
+import { isDay } from '../../core/dates.ts';
+import { filterText } from '../../core/validation.ts';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/).optional().catch(undefined);
+/** A real calendar day: `2026-02-30` is refused (with a message), not read as 2 March. */
+const day = z.string().refine(isDay).optional().catch(undefined);
 const filterSchema = z.object({
   actor: idSchema().optional().catch(undefined),
-  entity: z.string().max(40).optional().catch(undefined),
-  action: z.string().max(40).optional().catch(undefined),
+  entity: filterText(40),
+  action: filterText(40),
   from: day,
   to: day,
   page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
@@ -75,12 +78,17 @@ export function auditRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.use('*', requireUser(deps), requireRole('district_admin'));
   app.get('/', async (c) => {
     const dict = t(c);
-    const q = filterSchema.parse(Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== '')));
+    const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''));
+    const q = filterSchema.parse(raw);
     const f: AuditFilters = { actorId: q.actor, entity: q.entity, action: q.action, from: q.from, to: q.to, page: q.page };
     const params = { actor: q.actor, entity: q.entity, action: q.action, from: q.from, to: q.to };
-    const { rows, total } = await listAudit(deps.db, f);
-    const body = <Rows t={dict} rows={rows} total={total} f={f} params={params} />;
-    if (isPartial(c)) return renderFragment(c, body);
+    // A date that does not exist is refused, not dropped: the list would silently be another one.
+    const badDate = { from: raw.from !== undefined && !q.from, to: raw.to !== undefined && !q.to };
+    const refused = badDate.from || badDate.to;
+    const { rows, total } = refused ? { rows: [], total: 0 } : await listAudit(deps.db, f);
+    const body = refused ? <p class="alert alert-error" role="alert">{dict.errors.bad_date}</p> : <Rows t={dict} rows={rows} total={total} f={f} params={params} />;
+    const status = refused ? 422 : 200;
+    if (isPartial(c)) return renderFragment(c, body, status);
     const [facets, users] = await Promise.all([
       auditFacets(deps.db),
       deps.db.select({ id: panelUsers.id, name: panelUsers.displayName, username: panelUsers.username }).from(panelUsers).orderBy(asc(panelUsers.username)),
@@ -105,8 +113,8 @@ export function auditRoutes(deps: PanelDeps): Hono<PanelEnv> {
             <Field label={dict.audit.action}>
               <select name="action"><Options blank={dict.common.all} selected={q.action} options={facets.actions.map((a) => [a, dict.audit.actionName[a] ?? a])} /></select>
             </Field>
-            <Field label={dict.audit.from}><input type="date" name="from" value={q.from ?? ''} /></Field>
-            <Field label={dict.audit.to}><input type="date" name="to" value={q.to ?? ''} /></Field>
+            <Field label={dict.audit.from} error={badDate.from ? dict.errors.bad_date : undefined}><input type="date" name="from" value={q.from ?? ''} /></Field>
+            <Field label={dict.audit.to} error={badDate.to ? dict.errors.bad_date : undefined}><input type="date" name="to" value={q.to ?? ''} /></Field>
           </div>
           <div class="filters-foot">
             <span class="spacer"></span>
@@ -116,6 +124,7 @@ export function auditRoutes(deps: PanelDeps): Hono<PanelEnv> {
         </form>
         <div id="audit-results">{body}</div>
       </>,
+      status,
     );
   });
   return app;

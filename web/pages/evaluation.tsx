@@ -9,13 +9,16 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import {
+  campaignInScope,
   campaignRaters,
+  campaignsInScope,
   campaignTargets,
   codeCounts,
   findCadresByName,
   listCampaigns,
   listTemplates,
   turnoutByUnit,
+  withinScope,
 } from '../../core/evaluation/admin.ts';
 import {
   closeCampaign,
@@ -63,10 +66,11 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.get('/', async (c) => {
     const tr = t(c);
     const e = tr.evaluation;
-    const rows = await listCampaigns(deps.db);
+    const scope = c.var.scope;
+    // Like cadres: outside the district, only the campaigns that concern the person's units.
+    const rows = withinScope(await listCampaigns(deps.db), await campaignsInScope(deps.db, scope), (r) => r.campaign.id);
     const canManage = c.var.user.role === 'district_admin';
     // Outside the district, turnout counts only the raters of the person's own units.
-    const scope = c.var.scope;
     if (scope.kind === 'units') {
       for (const r of rows) {
         const units = r.campaign.status === 'draft' ? [] : await turnoutByUnit(deps.db, r.campaign.id, scope);
@@ -136,11 +140,15 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   // ---- one campaign ----
+  /** The campaign, or a 404 when there is none or it is outside the reader's scope (the same answer). */
   const load = async (c: PanelContext, id: number) => {
+    const notFound = () => new HTTPException(404, { message: t(c).evaluation.notFound });
     try {
-      return await getCampaign(deps.db, id);
+      const campaign = await getCampaign(deps.db, id);
+      if (!(await campaignInScope(deps.db, c.var.scope, campaign.id))) throw notFound();
+      return campaign;
     } catch (error) {
-      if (error instanceof EvaluationError) throw new HTTPException(404, { message: t(c).evaluation.notFound });
+      if (error instanceof EvaluationError) throw notFound();
       throw error;
     }
   };

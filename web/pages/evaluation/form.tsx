@@ -8,6 +8,7 @@ import type { CampaignInput, ValidityRules } from '../../../core/evaluation/camp
 import type { ReminderPlan } from '../../../core/evaluation/reminders.ts';
 import { CATEGORIES, DEFAULT_ALERT_RULES, DEFAULT_WEIGHTS, type AlertRules, type Weights } from '../../../core/evaluation/scoring.ts';
 import { localParts, zonedTime } from '../../../core/evaluation/timezone.ts';
+import { parseLocalDateTime } from '../../../core/dates.ts';
 import { DEFAULT_REMINDER_PLAN } from '../../../core/evaluation/reminders.ts';
 import type { EvaluationCampaign, EvaluationKind } from '../../../db/schema/evaluation.ts';
 import { evaluationKind } from '../../../db/schema/evaluation.ts';
@@ -28,10 +29,17 @@ export function toLocalInput(at: Date, tz: string): string {
   return `${p.year}-${pad(p.month)}-${pad(p.day)}T${pad(p.hour)}:${pad(p.minute)}`;
 }
 
-function fromLocalInput(value: string, tz: string): Date | null {
-  const m = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})$/.exec(value.trim());
-  if (!m) return null;
-  return zonedTime(tz, Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4]), Number(m[5]));
+/**
+ * A datetime-local value in the panel's time zone, or null when it is not a real date and time:
+ * `2026-02-30T08:00` is refused (not read as 2 March), and so is a wall-clock time the zone
+ * skips (a daylight-saving gap).
+ */
+export function fromLocalInput(value: string, tz: string): Date | null {
+  const p = parseLocalDateTime(value);
+  if (!p) return null;
+  const at = zonedTime(tz, p.year, p.month, p.day, p.hour, p.minute);
+  const back = localParts(at, tz);
+  return back.year === p.year && back.month === p.month && back.day === p.day && back.hour === p.hour && back.minute === p.minute ? at : null;
 }
 
 const pct = (n: number) => String(Math.round(n * 1000) / 10);
@@ -84,6 +92,9 @@ export function parseCampaignForm(body: Body, t: Dictionary, tz: string): { valu
   const weights = Object.fromEntries(CATEGORIES.map((c) => [c, num(`w_${c}`, e.weightOf(e.category[c]!))])) as Weights;
   const opensAt = fromLocalInput(values.opensAt!, tz);
   const closesAt = fromLocalInput(values.closesAt!, tz);
+  // An empty field is core's "请填写…"; a filled one that is no real date and time is refused here.
+  if (values.opensAt && !opensAt) issues.push(e.invalidDateTime(e.opensAt, values.opensAt.slice(0, 40)));
+  if (values.closesAt && !closesAt) issues.push(e.invalidDateTime(e.closesAt, values.closesAt.slice(0, 40)));
   const input: CampaignInput = {
     title: values.title!,
     kind: values.kind as EvaluationKind,

@@ -5,7 +5,7 @@
  */
 import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../../core/clock.ts';
-import { listCampaigns } from '../../../core/evaluation/admin.ts';
+import { campaignsInScope, listCampaigns, turnoutByUnit, withinScope } from '../../../core/evaluation/admin.ts';
 import type { ReviewSource } from '../../context.ts';
 import { dictionary } from '../../i18n.ts';
 import { percent } from './campaign.tsx';
@@ -13,14 +13,28 @@ import { percent } from './campaign.tsx';
 const SOON_MS = 2 * 24 * 3600_000;
 const LOW_TURNOUT = 80;
 
+/**
+ * Within the viewer's scope, like the campaign list: a unit admin sees only the campaigns that
+ * concern their units, with the turnout of their own units' raters.
+ */
 export function evaluationReviewSource(deps: { db: Db; clock: Clock }): ReviewSource {
-  return async ({ user }) => {
+  return async ({ user, scope }) => {
     if (user.role !== 'district_admin' && user.role !== 'unit_admin') return [];
     const now = deps.clock.now().getTime();
     const e = dictionary('zh').evaluation;
-    return (await listCampaigns(deps.db))
-      .filter((r) => r.campaign.status === 'open' && r.campaign.closesAt.getTime() - now <= SOON_MS && r.campaign.closesAt.getTime() > now)
-      .filter((r) => percent(r.completed, r.assigned) < LOW_TURNOUT)
+    const closing = withinScope(await listCampaigns(deps.db), await campaignsInScope(deps.db, scope), (r) => r.campaign.id).filter(
+      (r) => r.campaign.status === 'open' && r.campaign.closesAt.getTime() - now <= SOON_MS && r.campaign.closesAt.getTime() > now,
+    );
+    if (scope.kind === 'units') {
+      for (const r of closing) {
+        const units = await turnoutByUnit(deps.db, r.campaign.id, scope);
+        r.assigned = units.reduce((s, u) => s + u.assigned, 0);
+        r.completed = units.reduce((s, u) => s + u.completed, 0);
+      }
+    }
+    return closing
+      // A unit admin without raters in a campaign has no one to follow up there.
+      .filter((r) => (scope.kind === 'all' || r.assigned > 0) && percent(r.completed, r.assigned) < LOW_TURNOUT)
       .map((r) => ({ title: e.reviewLowTurnout(r.campaign.title, percent(r.completed, r.assigned)), href: `/evaluation/${r.campaign.id}` }));
   };
 }

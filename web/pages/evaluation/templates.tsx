@@ -8,7 +8,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { eq } from 'drizzle-orm';
-import { createTemplate, listTemplates, templateUsage } from '../../../core/evaluation/admin.ts';
+import { campaignsInScope, createTemplate, listTemplates, templateUsage, withinScope } from '../../../core/evaluation/admin.ts';
 import { EvaluationError } from '../../../core/evaluation/errors.ts';
 import { DEFAULT_SCALE, latestTemplateVersion, saveTemplateVersion, templateIssues, type TemplateDefinition } from '../../../core/evaluation/templates.ts';
 import { evaluationTemplates } from '../../../db/schema/evaluation.ts';
@@ -107,7 +107,9 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const tr = t(c);
     const e = tr.evaluation;
     const templates = await listTemplates(deps.db);
-    const usage = await Promise.all(templates.map((tp) => templateUsage(deps.db, tp.id)));
+    // Only the campaigns the reader may see: another unit's campaign is not named here either.
+    const visible = await campaignsInScope(deps.db, c.var.scope);
+    const usage = await Promise.all(templates.map(async (tp) => withinScope(await templateUsage(deps.db, tp.id), visible, (u) => u.id)));
     const canEdit = c.var.user.role === 'district_admin';
     return renderPage(
       c,

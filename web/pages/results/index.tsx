@@ -21,6 +21,7 @@ import {
   type ResultsReport,
 } from '../../../core/evaluation/report.ts';
 import { cadreSeries, targetComments } from '../../../core/evaluation/results.ts';
+import { campaignInScope } from '../../../core/evaluation/admin.ts';
 import { EvaluationError } from '../../../core/evaluation/errors.ts';
 import type { EvaluationKind } from '../../../db/schema/evaluation.ts';
 import { requireRole, requireUser } from '../../auth.ts';
@@ -48,8 +49,11 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const ip = (c: PanelContext) => clientIp(c, deps.trustProxy);
 
   async function report(c: PanelContext): Promise<ResultsReport> {
+    const id = idOf(c, 'id');
+    // Another unit's campaign reads as absent: its title and figures are not theirs to see.
+    if (!(await campaignInScope(deps.db, c.var.scope, id, 'targets'))) throw notFound(c);
     try {
-      return await resultsReport(deps.db, idOf(c, 'id'), c.var.scope);
+      return await resultsReport(deps.db, id, c.var.scope);
     } catch (e) {
       if (e instanceof EvaluationError && e.code === 'campaign_not_found') throw notFound(c);
       throw e;
