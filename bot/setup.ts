@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/client.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PendingRegistry } from '../core/pending.ts';
-import { createBot, type Bot } from './index.ts';
+import { createBot, type Bot, type BotDeps } from './index.ts';
 import { createLarkApi, type LarkApi } from './lark.ts';
 import { createSandbox, demoDirectory, SANDBOX_APP_ID, sandboxAppSecret, type Sandbox } from './sandbox/index.ts';
 import { createEventPusher, type EventPusher } from './sandbox/pusher.ts';
@@ -32,6 +32,9 @@ export interface LarkLayerDeps {
    * district admins, audited). Without it the simulator is not mounted.
    */
   simulator?: { guard: MiddlewareHandler; onActAs: ActAs };
+  /** The features' text commands and card actions (features/assemble.ts). */
+  commands?: BotDeps['commands'];
+  cardActions?: BotDeps['cardActions'];
   /** How the Lark API client reaches its domain; global fetch unless a test routes it in-process. */
   larkFetch?: Fetch;
 }
@@ -65,9 +68,6 @@ export function createLarkLayer(deps: LarkLayerDeps): LarkLayer {
   const appSecret = config.lark.appSecret ?? sandboxAppSecret(config.ballotSealSecret);
   const domain = isSandbox ? `${config.publicUrl}/sandbox` : config.lark.domain;
 
-  if (mode === 'webhook' && !encryptKey && !verificationToken) {
-    log.warn('LARK_ENCRYPT_KEY and LARK_VERIFICATION_TOKEN are both unset: /lark/events accepts unauthenticated events. Set both in production.');
-  }
   const api = createLarkApi({ appId, appSecret, domain, fetch: deps.larkFetch, log: log.child({ component: 'lark' }) });
   const bot = createBot({
     db: deps.db,
@@ -77,6 +77,8 @@ export function createLarkLayer(deps: LarkLayerDeps): LarkLayer {
     botOpenId: () => api.botOpenId(),
     encryptKey,
     verificationToken,
+    commands: deps.commands,
+    cardActions: deps.cardActions,
   });
   const routes = new Hono();
   routes.route('/lark', bot.receiver);

@@ -30,7 +30,8 @@ export const QUEUE = {
   /** Democratic evaluation: invitations, reminder sweeps, closing, digests, snoozed reminders. */
   evaluation: 'evaluation',
 } as const;
-export type QueueName = (typeof QUEUE)[keyof typeof QUEUE];
+/** The shell's queues above, or a feature's own (features/…, `jobs.queue`). */
+export type QueueName = string;
 
 export interface QueueKit {
   backend: 'redis' | 'postgres';

@@ -51,6 +51,8 @@ export interface PanelDeps {
   trustProxy?: TrustProxy;
   /** The features' menu entries, merged with the shell's by their order. */
   nav?: NavEntry[];
+  /** The features' queues, listed on the jobs page after the shell's. */
+  featureQueues?: string[];
   /** The features' panel sub-apps, mounted after the shell's pages. */
   routes?: (panel: PanelDeps) => Mount[];
   /** Sources for the cadre timeline; later features add theirs. */

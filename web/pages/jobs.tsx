@@ -168,7 +168,7 @@ export function jobsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin'));
-  const names = Object.values(QUEUE) as QueueName[];
+  const names: QueueName[] = [...new Set([...Object.values(QUEUE), ...(deps.featureQueues ?? [])])];
   let queues: Map<string, Queue> | undefined;
   // Queue handles are made on first use and closed with the kit.
   const handles = () => (queues ??= new Map(names.map((n) => [n, deps.queues!.queue(n)])));
