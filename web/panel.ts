@@ -5,6 +5,7 @@
  * `requireUser`, so routes mounted beside the panel (health, Lark events, the sandbox) are not
  * affected by the panel's sign-in.
  */
+import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { secureHeaders } from 'hono/secure-headers';
@@ -25,7 +26,10 @@ import { larkOAuthRoutes } from './oauth.ts';
 import { resultsRoutes } from './pages/results/index.tsx';
 import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
 
-export function mountPanel(app: Hono, deps: PanelDeps): void {
+export function mountPanel(app: Hono, given: PanelDeps): void {
+  // One ballot key for the whole panel: the web ballot seals with it what closing and paper
+  // imports open. Without a configured one (some tests), a key for this process only.
+  const deps: PanelDeps = { ...given, sealKey: given.sealKey ?? randomBytes(32) };
   app.use(
     '*',
     secureHeaders({

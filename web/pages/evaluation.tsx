@@ -8,6 +8,7 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import {
+  auditTurnoutView,
   campaignRaters,
   campaignTargets,
   codeCounts,
@@ -36,7 +37,7 @@ import { campaignIssues } from '../../core/evaluation/campaigns.ts';
 import { inScope, unitOptions } from '../../core/org.ts';
 import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts';
 import { requireRole, requireUser } from '../auth.ts';
-import { t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
+import { clientIp, missingKey, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
 import { errorPage, renderFragment, renderPage } from '../render.tsx';
 import { CampaignBody, Meter, StatusBadge, Turnout, type CampaignView, type Notice, type TurnoutView } from './evaluation/campaign.tsx';
@@ -49,6 +50,8 @@ const MANAGERS = requireRole('district_admin');
 export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   const tz = deps.timeZone ?? 'Asia/Shanghai';
+  // The ballot key: closing and paper imports open and seal the slips waiting for the box.
+  const sealKey: Buffer = deps.sealKey ?? missingKey('evaluationRoutes');
   app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
   app.route('/templates', templateRoutes(deps));
@@ -145,13 +148,19 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const scope = c.var.scope;
     const role = c.var.user.role;
     const [categories, units] = await Promise.all([turnout(deps.db, id), turnoutByUnit(deps.db, id, scope)]);
+    const showNames = role === 'district_admin' || role === 'unit_admin';
+    // Who has not voted (hence who has) is personal data: seeing the names is audited.
+    if (showNames && units.length > 0) {
+      const nonVoters = units.reduce((n, u) => n + u.pending.length, 0);
+      await auditTurnoutView(deps.db, { actorId: c.var.user.id, campaignId: id, nonVoters, ip: clientIp(c, deps.trustProxy) });
+    }
     return {
       campaignId: id,
       open,
       categories: categories.map((r) => ({ category: r.category, assigned: Number(r.assigned), completed: Number(r.completed) })),
       units,
       showOverall: scope.kind === 'all',
-      showNames: role === 'district_admin' || role === 'unit_admin',
+      showNames,
     };
   };
 
@@ -325,17 +334,19 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   app.post('/:id{[0-9]+}/close', MANAGERS, (c) =>
     act(c, async (id, tr) => {
-      await closeCampaign(deps.db, id, deps.clock, c.var.user.id);
+      await closeCampaign(deps.db, id, deps.clock, c.var.user.id, sealKey);
       return { kind: 'ok', text: tr.evaluation.closed };
     }),
   );
 
   app.post('/:id{[0-9]+}/paper', MANAGERS, (c) =>
     act(c, async (id, tr) => {
-      const file = (await c.req.parseBody()).file;
+      const body = await c.req.parseBody();
+      const file = body.file;
       if (!(file instanceof File) || file.size === 0) return { kind: 'error', text: tr.evaluation.noFile };
-      const result = await importPaperBallots(deps.db, { campaignId: id, fileName: file.name, content: await file.text(), clock: deps.clock, tz, actorId: c.var.user.id });
-      return { kind: 'ok', text: tr.evaluation.imported(result.ballots, result.slips) };
+      const voters = typeof body.voters === 'string' ? body.voters : '';
+      const result = await importPaperBallots(deps.db, { campaignId: id, fileName: file.name, content: await file.text(), voters, clock: deps.clock, tz, actorId: c.var.user.id, sealKey });
+      return { kind: 'ok', text: tr.evaluation.imported(result.ballots, result.slips, result.voters) };
     }),
   );
 
