@@ -4,7 +4,9 @@
  * shutdown in reverse. Every object is built here and passed down; nothing below is a
  * singleton.
  */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import { ConfigError, isLoopback, loadConfig, type Config } from './config.ts';
 import { openDatabase, type Database } from './db/client.ts';
@@ -43,6 +45,28 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 /** `host:port` as one writes it (IPv6 in brackets). */
 const hostPort = (host: string, port: number) => (host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`);
+
+/**
+ * Without BALLOT_SEAL_SECRET (sandbox only): a secret made once and kept in DATA_DIR, because
+ * slips of an open campaign wait sealed under the ballot key and a new key at each start would
+ * leave them unreadable.
+ */
+async function sandboxSealSecret(dataDir: string): Promise<string> {
+  const file = join(dataDir, 'ballot-seal.secret');
+  const read = async () => (await readFile(file, 'utf8')).trim();
+  try {
+    return await read();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
+  await mkdir(dataDir, { recursive: true });
+  try {
+    await writeFile(file, randomBytes(48).toString('base64url'), { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return read();
+}
 
 /** Fails early, before any database work, when the HTTP port is taken. */
 function ensurePortFree(port: number, host: string): Promise<void> {
@@ -120,8 +144,8 @@ async function start(config: Config, log: Logger) {
     // In sandbox mode the chat simulator is for district admins, and acting as a cadre is audited.
     lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush, simulator: simulatorAccess({ db, clock, trustProxy: config.trustProxy }) });
     // Evaluation (民主测评): the seal key, the ballot in the chat, 待办, and the evaluation jobs.
-    if (!config.ballotSealSecret) log.info('sandbox mode: ballot drafts and links use a key made at this start (set BALLOT_SEAL_SECRET to keep them across restarts)');
-    const sealKey = sealKeyFrom(config.ballotSealSecret ?? randomBytes(32).toString('hex'));
+    if (!config.ballotSealSecret) log.info(`sandbox mode: the ballot key is kept in ${join(config.dataDir, 'ballot-seal.secret')} (set BALLOT_SEAL_SECRET outside the sandbox)`);
+    const sealKey = sealKeyFrom(config.ballotSealSecret ?? (await sandboxSealSecret(config.dataDir)));
     const evaluationQueue = kit.queue(QUEUE.evaluation);
     registerEvaluation(lark.bot.router, pending, {
       db,

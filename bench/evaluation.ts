@@ -98,10 +98,9 @@ async function main() {
       await db.execute(sql`insert into evaluation_targets (campaign_id, cadre_id, unit_id) select ${id}, id, unit_id from cadres`);
       // 100 raters per target: 10 superiors, 20 peers, 40 subordinates, 30 public.
       await db.execute(sql`
-        insert into evaluation_ballots (id, campaign_id, target_id, category, submitted_on, source, overall_grade, score_sum, answer_count, level_counts, item_scores)
+        insert into evaluation_ballots (id, campaign_id, target_id, category, overall_grade, score_sum, answer_count, level_counts, item_scores)
         select gen_random_uuid(), ${id}, t.cadre_id,
                (case when r <= 10 then 'superior' when r <= 30 then 'peer' when r <= 70 then 'subordinate' else 'public' end)::evaluation_rater_category,
-               ${`${year}-12-05`}::date, 'chat',
                (array['excellent','competent','competent','basically_competent','incompetent'])[1 + floor(random() * 5)::int]::evaluation_overall_grade,
                0, ${itemKeys.length}, '{0,0,0,0}', '{}'
         from evaluation_targets t cross join generate_series(1, ${RATERS}) r

@@ -61,7 +61,10 @@ export interface PanelDeps {
   review?: ReviewSource[];
   /** For Lark sign-in calls; tests route them to the in-process sandbox. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
-  /** Evaluation: seals the web ballot's draft; absent, a random per-process key is used. */
+  /**
+   * Evaluation: the ballot key (from BALLOT_SEAL_SECRET). Seals the web ballot's draft and the
+   * slips waiting for the box; absent, a random per-process key is used (mountPanel).
+   */
   sealKey?: Buffer;
   /** Evaluation: verifies "在网页上填写" links from chat; defaults to `sealKey`. */
   ballotLinkKey?: Buffer;
@@ -69,6 +72,11 @@ export interface PanelDeps {
   timeZone?: string;
   /** Called after a campaign opens, to send the invitations (the chat side queues them). */
   onCampaignOpened?: (campaignId: number) => Promise<void>;
+}
+
+/** For routes built without the panel's ballot key: a wiring mistake, never a request's fault. */
+export function missingKey(where: string): never {
+  throw new Error(`${where}: deps.sealKey is required (mountPanel provides it)`);
 }
 
 /** One thing a person should look at, e.g. "3 mentors are overdue". */

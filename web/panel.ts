@@ -5,6 +5,7 @@
  * `requireUser`, so routes mounted beside the panel (health, Lark events, the sandbox) are not
  * affected by the panel's sign-in.
  */
+import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -32,7 +33,10 @@ export const FORM_MAX_BYTES = 1024 * 1024;
 /** Routes that take files set their own, larger limits (and messages) next to their handlers. */
 const UPLOAD_ROUTE = /^\/(import\/(preview|commit)|evaluation\/\d+\/paper)$/;
 
-export function mountPanel(app: Hono, deps: PanelDeps): void {
+export function mountPanel(app: Hono, given: PanelDeps): void {
+  // One ballot key for the whole panel: the web ballot seals with it what closing and paper
+  // imports open. Without a configured one (some tests), a key for this process only.
+  const deps: PanelDeps = { ...given, sealKey: given.sealKey ?? randomBytes(32) };
   app.use(
     '*',
     secureHeaders({

@@ -137,8 +137,7 @@ export function registerEvaluation(router: Router, pending: PendingRegistry, dep
         category: loaded.category,
         answers: draftToAnswers(definition, opened, loaded.targets.map((t) => t.id)),
         clock: deps.clock,
-        tz: deps.timeZone,
-        source: 'chat',
+        sealKey: deps.sealKey,
       });
       const remaining = (await pendingAssignments(deps.db, campaign.id, ctx.cadre.cadreId)).length;
       switch (outcome.outcome) {

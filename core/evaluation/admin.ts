@@ -2,10 +2,11 @@
  * @module
  * What the panel shows about campaigns while setting them up and running them: the list with
  * turnout, targets and raters with names, turnout by rater unit with the names of those who
- * have not voted (for follow-up), and a custom template's creation. Nothing here reads a
- * ballot: who voted comes from the completion ledger only.
+ * have not voted (for follow-up, and audited), and a custom template's creation. Nothing here
+ * reads a ballot: who voted comes from the completion ledger only.
  */
-import { and, asc, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, sql } from 'drizzle-orm';
+import { auditLog } from '../../db/schema/audit.ts';
 import type { Db } from '../../db/client.ts';
 import {
   evaluationCampaigns,
@@ -164,6 +165,32 @@ export async function turnoutByUnit(db: Db, campaignId: number, scope: Scope): P
     }
   }
   return [...byUnit.values()];
+}
+
+/** A turnout page polled every few seconds is one viewing: at most one audit row per this long. */
+export const TURNOUT_AUDIT_WINDOW_MINUTES = 10;
+
+/**
+ * Audits that `actorId` saw the names of raters who have not voted in a campaign (who has voted
+ * is personal data too). The panel polls turnout, so repeated views by the same person within
+ * `TURNOUT_AUDIT_WINDOW_MINUTES` add no row: each row stands for one sitting.
+ */
+export async function auditTurnoutView(db: Db, entry: { actorId: number; campaignId: number; nonVoters: number; ip?: string | null }): Promise<boolean> {
+  const [recent] = await db
+    .select({ id: auditLog.id })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.actorId, entry.actorId),
+        eq(auditLog.entity, 'evaluation_turnout'),
+        eq(auditLog.entityId, String(entry.campaignId)),
+        gt(auditLog.at, sql`now() - make_interval(mins => ${TURNOUT_AUDIT_WINDOW_MINUTES})`),
+      ),
+    )
+    .limit(1);
+  if (recent) return false;
+  await audit(db, { actorId: entry.actorId, action: 'view', entity: 'evaluation_turnout', entityId: entry.campaignId, diff: { nonVoters: entry.nonVoters }, ip: entry.ip });
+  return true;
 }
 
 /** Active cadres whose exact name (or employee number) is `query`, for adding a target or rater. */

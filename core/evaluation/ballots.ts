@@ -1,35 +1,31 @@
 /**
  * @module
  * Casting a ballot. One transaction checks the campaign is open, records that the rater has
- * voted (the ledger) and drops the ballot into the box as one slip per target, dated by day
- * only, with no rater id. A second submit by the same rater changes nothing. Nothing here logs
- * or audits a submission: an audit row would tie the rater to the moment and transaction of
- * the ballot, which is exactly what the ledger design avoids.
+ * voted (the ledger) and hands the ballot to the box as one sealed slip per target, with no
+ * rater id, no time and no channel; the box takes slips in only in groups (ballot-box.ts). A
+ * second submit by the same rater changes nothing. Nothing here logs or audits a submission:
+ * an audit row would tie the rater to the moment and transaction of the ballot, which is
+ * exactly what the ledger design avoids.
  */
-import { randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import {
-  evaluationAnswers,
-  evaluationBallots,
   evaluationCampaigns,
   evaluationCompletions,
   evaluationPublicCodes,
   evaluationRaters,
   evaluationTargets,
   evaluationTemplateVersions,
-  type BallotSource,
   type EvaluationCampaign,
   type OverallGrade,
   type RaterCategory,
 } from '../../db/schema/evaluation.ts';
 import type { Clock } from '../clock.ts';
-import { rewriteLedger } from './ballot-box.ts';
+import { holdSlips, lockBallotBox, releaseSlips, rewriteLedger, type LooseSlip } from './ballot-box.ts';
 import { hashPublicCode, type ValidityRules } from './campaigns.ts';
 import { assertNoIssues, EvaluationError } from './errors.ts';
 import { CATEGORIES, CATEGORY_LABELS } from './scoring.ts';
 import { OVERALL_GRADES, templateItems, type TemplateDefinition } from './templates.ts';
-import { localDay } from './timezone.ts';
 
 /** One target's answers: item key → scale level key (e.g. `good`). */
 export interface TargetAnswers {
@@ -133,18 +129,12 @@ export type CastInput = {
   campaignId: number;
   answers: readonly TargetAnswers[];
   clock: Clock;
-  /** TZ_NAME: the ballot is dated by the local day. */
-  tz: string;
-  source: Exclude<BallotSource, 'paper'>;
+  /** The ballot key (from BALLOT_SEAL_SECRET): slips wait sealed under it until released. */
+  sealKey: Buffer;
 } & (
   | { raterCadreId: number; category?: RaterCategory; publicCode?: undefined }
   | { publicCode: string; raterCadreId?: undefined; category?: undefined }
 );
-
-/** Namespace of the per-campaign advisory lock ("EVAL"). */
-const LOCK_NAMESPACE = 0x4556414c;
-
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 export interface BallotContext {
   campaign: EvaluationCampaign;
@@ -167,56 +157,9 @@ export function votingState(campaign: EvaluationCampaign, now: Date): 'open' | '
   return 'open';
 }
 
-/** What insertSlips needs from the template to fill a slip's tally columns. */
-export function slipShape(def: TemplateDefinition): { levelScores: number[]; itemKeys: string[] } {
-  return { levelScores: def.scale.map((l) => l.score), itemKeys: templateItems(def).map((i) => i.key) };
-}
-
-/** Writes one ballot's slips and answers. */
-export async function insertSlips(
-  tx: Tx,
-  input: {
-    campaignId: number;
-    category: RaterCategory;
-    day: string;
-    source: BallotSource;
-    ballot: CheckedBallot;
-    /** The scale's scores, best first, for the per-slip level counts. */
-    levelScores: readonly number[];
-    /** The template's item keys in order, for the per-slip score array. */
-    itemKeys: readonly string[];
-    paperBatchId?: number;
-  },
-): Promise<void> {
-  const { campaignId, category } = input;
-  // Random (v4) ids made here, so answers can name their slip without relying on RETURNING order.
-  const slips = input.ballot.slips.map((s) => ({ ...s, id: randomUUID() }));
-  await tx.insert(evaluationBallots).values(
-    slips.map((s) => {
-      const scores = Object.values(s.scores);
-      return {
-        id: s.id,
-        campaignId,
-        targetId: s.targetId,
-        category,
-        submittedOn: input.day,
-        source: input.source,
-        flagged: input.ballot.flagged,
-        overallGrade: s.grade,
-        comment: s.comment,
-        scoreSum: scores.reduce((a, b) => a + b, 0),
-        answerCount: scores.length,
-        levelCounts: input.levelScores.map((level) => scores.filter((x) => x === level).length),
-        itemScores: input.itemKeys.map((key) => s.scores[key]!),
-        paperBatchId: input.paperBatchId ?? null,
-      };
-    }),
-  );
-  const answers = slips.flatMap((s) =>
-    Object.entries(s.scores).map(([itemKey, score]) => ({ ballotId: s.id, campaignId, targetId: s.targetId, category, itemKey, score })),
-  );
-  // Stay well under PostgreSQL's 65,535 bind parameters per statement.
-  for (let i = 0; i < answers.length; i += 5000) await tx.insert(evaluationAnswers).values(answers.slice(i, i + 5000));
+/** A checked ballot's slips, loose: one per target, each carrying the ballot's category and flag. */
+export function looseSlips(category: RaterCategory, ballot: CheckedBallot): LooseSlip[] {
+  return ballot.slips.map((s) => ({ targetId: s.targetId, category, scores: s.scores, grade: s.grade, comment: s.comment, flagged: ballot.flagged }));
 }
 
 /**
@@ -227,7 +170,7 @@ export async function insertSlips(
 export async function castBallot(db: Db, input: CastInput): Promise<CastOutcome> {
   return db.transaction(async (tx) => {
     // One submission per campaign at a time: the ledger rewrite and the duplicate check need it.
-    await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_NAMESPACE}, ${input.campaignId})`);
+    await lockBallotBox(tx, input.campaignId);
     const context = await ballotContext(tx, input.campaignId);
     if (!context) throw new EvaluationError('campaign_not_found', '找不到该测评');
     const now = input.clock.now();
@@ -279,15 +222,16 @@ export async function castBallot(db: Db, input: CastInput): Promise<CastOutcome>
       rules: context.campaign.validityRules as ValidityRules,
     });
     assertNoIssues('invalid_ballot', '问卷未完成', issues);
-    await insertSlips(tx, { campaignId: input.campaignId, category, day: localDay(now, input.tz), source: input.source, ballot, ...slipShape(context.definition) });
+    await holdSlips(tx, input.sealKey, input.campaignId, looseSlips(category, ballot));
 
     if (input.publicCode != null) {
       await tx.update(evaluationPublicCodes).set({ used: true }).where(eq(evaluationPublicCodes.codeHash, hashPublicCode(input.publicCode)));
       // Touch every code of the campaign, so the used one does not stand out by its xmin.
       await tx.update(evaluationPublicCodes).set({ used: sql`${evaluationPublicCodes.used}` }).where(eq(evaluationPublicCodes.campaignId, input.campaignId));
     } else {
-      await rewriteLedger(tx, input.campaignId, { cadreId: input.raterCadreId, category });
+      await rewriteLedger(tx, input.campaignId, [{ cadreId: input.raterCadreId, category }]);
     }
+    await releaseSlips(tx, input.sealKey, input.campaignId);
     return { outcome: 'accepted', slips: ballot.slips.length };
   });
 }

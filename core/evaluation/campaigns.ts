@@ -25,7 +25,7 @@ import { hasControlChars } from '../validation.ts';
 import { DEFAULT_REMINDER_PLAN, reminderPlanIssues, type ReminderPlan } from './reminders.ts';
 import { CATEGORIES, CATEGORY_LABELS, DEFAULT_ALERT_RULES, DEFAULT_WEIGHTS, type AlertRules, type Weights } from './scoring.ts';
 import { latestTemplateVersion } from './templates.ts';
-import { shuffleBallotBox, vacuumBallotBox } from './ballot-box.ts';
+import { closeBallotBox, lockBallotBox, vacuumBallotBox } from './ballot-box.ts';
 
 export interface ValidityRules {
   /** Flag a ballot that gives the top level (好) to more than this share of its answers; null: never. */
@@ -335,14 +335,17 @@ export async function openCampaign(db: Db, campaignId: number, clock: Clock, act
 }
 
 /**
- * Closes an open campaign; no ballot is accepted after this, the box is reshuffled and the old
- * row versions vacuumed away.
+ * Closes an open campaign; no ballot is accepted after this, every slip still held goes into
+ * the box (opened with `sealKey`, the ballot key), the box is reshuffled and the old row
+ * versions vacuumed away. Only then can results be read.
  */
-export async function closeCampaign(db: Db, campaignId: number, clock: Clock, actorId: number | null): Promise<EvaluationCampaign> {
+export async function closeCampaign(db: Db, campaignId: number, clock: Clock, actorId: number | null, sealKey: Buffer): Promise<EvaluationCampaign> {
   const closed = await db.transaction(async (tx) => {
+    // After any submission in flight, so none holds a slip that would miss the closing.
+    await lockBallotBox(tx, campaignId);
     const campaign = await loadCampaign(tx, campaignId, true);
     if (campaign.status !== 'open') throw new EvaluationError('not_open', campaign.status === 'draft' ? '测评尚未发布' : '测评已结束');
-    await shuffleBallotBox(tx, campaignId);
+    await closeBallotBox(tx, sealKey, campaignId);
     const [row] = await tx
       .update(evaluationCampaigns)
       .set({ status: 'closed', closedAt: clock.now(), updatedAt: clock.now() })
@@ -356,7 +359,7 @@ export async function closeCampaign(db: Db, campaignId: number, clock: Clock, ac
 }
 
 /** Closes every open campaign past its closing time; for a scheduled sweep. Returns their ids. */
-export async function closeDueCampaigns(db: Db, clock: Clock): Promise<number[]> {
+export async function closeDueCampaigns(db: Db, clock: Clock, sealKey: Buffer): Promise<number[]> {
   const due = await db
     .select({ id: evaluationCampaigns.id })
     .from(evaluationCampaigns)
@@ -364,7 +367,7 @@ export async function closeDueCampaigns(db: Db, clock: Clock): Promise<number[]>
   const closed: number[] = [];
   for (const { id } of due) {
     try {
-      await closeCampaign(db, id, clock, null);
+      await closeCampaign(db, id, clock, null, sealKey);
       closed.push(id);
     } catch (error) {
       // Closed by someone else between the two queries: nothing left to do.

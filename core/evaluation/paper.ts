@@ -3,29 +3,46 @@
  * Paper ballots read by an optical scanner (the department's old way, still used where raters
  * are not on Lark). The scanner exports a CSV with one row per ballot per target:
  *
- *   问卷编号,类别,被评价人编号,<one column per item, headed by its label or key>,总体评价,意见建议
+ *   问卷编号,类别,被评价人编号,<one column per item, headed by its label or key>,总体评价,意见建议,测评码
  *
  * 类别 is 上级/同级/下级/群众; 被评价人编号 the target's employee number (or cadre id); item cells
  * hold a level's label (好), key (good) or letter (A = the first level); 总体评价 is 优秀/称职/
- * 基本称职/不称职 when the questionnaire asks for it. Every row is checked first and every
- * error reported with its line; only a file without errors is counted, all of it in one
+ * 基本称职/不称职 when the questionnaire asks for it; 测评码 is the one-time code that came with a
+ * public rater's (群众) sheet, and only public sheets need it. Every row is checked first and
+ * every error reported with its line; only a file without errors is counted, all of it in one
  * transaction. The sheet number (问卷编号) only groups rows while checking and is not stored.
+ *
+ * A paper ballot counts like any other: whoever handed one in has voted. The import names them
+ * (the sign-in list of the meeting, not tied to any sheet): they are recorded in the ledger, so
+ * they get no reminder and cannot vote again in the chat, and a file cannot bring more slips
+ * for a target than it names raters of that target who have not voted yet. A public sheet uses
+ * up its code. The slips then wait in the box like every other (ballot-box.ts). A file is
+ * known by its content, whatever the line endings, BOM or trailing spaces of the copy: the
+ * same file is counted once. A campaign takes paper ballots only while it is open.
  */
 import { createHash } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { evaluationPaperBatches, evaluationTargets, type OverallGrade, type RaterCategory } from '../../db/schema/evaluation.ts';
+import {
+  evaluationCompletions,
+  evaluationPaperBatches,
+  evaluationPublicCodes,
+  evaluationRaters,
+  evaluationTargets,
+  type OverallGrade,
+  type RaterCategory,
+} from '../../db/schema/evaluation.ts';
 import { cadres } from '../../db/schema/org.ts';
 import { audit } from '../audit.ts';
 import type { Clock } from '../clock.ts';
 import { parseCsv } from '../csv.ts';
-import { shuffled } from './ballot-box.ts';
-import { ballotContext, insertSlips, slipShape, type CheckedBallot } from './ballots.ts';
-import type { ValidityRules } from './campaigns.ts';
+import { holdSlips, lockBallotBox, releaseSlips, rewriteLedger } from './ballot-box.ts';
+import { ballotContext, looseSlips, MAX_COMMENT, votingState, type CheckedBallot } from './ballots.ts';
+import { hashPublicCode, normalizeCode, type ValidityRules } from './campaigns.ts';
 import { EvaluationError } from './errors.ts';
 import { CATEGORY_LABELS } from './scoring.ts';
 import { OVERALL_GRADES, templateItems, type TemplateDefinition } from './templates.ts';
-import { localDay } from './timezone.ts';
+import { localDay, localParts } from './timezone.ts';
 
 const CATEGORY_BY_LABEL = new Map<string, RaterCategory>(Object.entries(CATEGORY_LABELS).map(([k, v]) => [v, k as RaterCategory]));
 const GRADE_BY_LABEL = new Map<string, OverallGrade>(OVERALL_GRADES.map((g) => [g.label, g.key]));
@@ -37,7 +54,8 @@ export interface PaperTarget {
 }
 
 export interface ParsedPaper {
-  ballots: Array<{ category: RaterCategory; ballot: CheckedBallot }>;
+  /** One per sheet; `code` (normalised) for public sheets. */
+  ballots: Array<{ sheet: string; category: RaterCategory; ballot: CheckedBallot; code?: string }>;
   rows: number;
   errors: string[];
 }
@@ -66,8 +84,9 @@ export function parsePaperCsv(text: string, def: TemplateDefinition, targets: re
     byNumber.set(String(t.cadreId), t);
     if (t.employeeNo) byNumber.set(t.employeeNo, t);
   }
-  const sheets = new Map<string, { line: number; category: RaterCategory; slips: CheckedBallot['slips'] }>();
+  const sheets = new Map<string, { line: number; category: RaterCategory; code?: string; slips: CheckedBallot['slips'] }>();
   const commentCol = col('意见建议');
+  const codeCol = col('测评码');
   // Sheets with a bad row are not also reported as incomplete: one mistake, one message.
   const brokenSheets = new Set<string>();
 
@@ -93,15 +112,19 @@ export function parsePaperCsv(text: string, def: TemplateDefinition, targets: re
       if (!grade) rowErrors.push(at(col('总体评价')) ? `总体评价“${at(col('总体评价'))}”无效` : '总体评价未填涂');
     }
     const comment = commentCol >= 0 && def.allowComment ? at(commentCol) || null : null;
+    if (comment && comment.length > MAX_COMMENT) rowErrors.push(`意见建议超过 ${MAX_COMMENT} 字`);
     const sheet = sheetNo ? sheets.get(sheetNo) : undefined;
     if (sheet && category && sheet.category !== category) rowErrors.push(`问卷 ${sheetNo} 的类别与第 ${sheet.line} 行不一致`);
     if (sheet && target && sheet.slips.some((s) => s.targetId === target.cadreId)) rowErrors.push(`问卷 ${sheetNo} 重复评价了同一对象`);
+    const code = category === 'public' && codeCol >= 0 ? normalizeCode(at(codeCol)) || undefined : undefined;
+    if (category === 'public' && !code) rowErrors.push(codeCol < 0 ? '群众问卷须有“测评码”列（随问卷发放的一次性测评码）' : '群众问卷未填写测评码');
+    if (sheet && code && sheet.code !== code) rowErrors.push(`问卷 ${sheetNo} 的测评码与第 ${sheet.line} 行不一致`);
     if (rowErrors.length) {
       errors.push(`第 ${line} 行：${rowErrors.join('；')}`);
       if (sheetNo) brokenSheets.add(sheetNo);
       return;
     }
-    const entry = sheet ?? { line, category: category!, slips: [] };
+    const entry = sheet ?? { line, category: category!, code, slips: [] };
     entry.slips.push({ targetId: target!.cadreId, scores, grade, comment });
     sheets.set(sheetNo, entry);
   });
@@ -120,58 +143,243 @@ export function parsePaperCsv(text: string, def: TemplateDefinition, targets: re
     if (missing > 0 && !brokenSheets.has(sheetNo)) errors.push(`问卷 ${sheetNo}（第 ${sheet.line} 行起）漏评 ${missing} 位评价对象`);
     const scores = sheet.slips.flatMap((s) => Object.values(s.scores));
     const flagged = rules.maxTopShare != null && scores.length > 0 && scores.filter((x) => x === topScore).length / scores.length > rules.maxTopShare;
-    ballots.push({ category: sheet.category, ballot: { slips: sheet.slips, flagged } });
+    ballots.push({ sheet: sheetNo, category: sheet.category, ballot: { slips: sheet.slips, flagged }, ...(sheet.code ? { code: sheet.code } : {}) });
   }
   return { ballots, rows: table.length - 1, errors };
 }
 
 /**
- * Imports a scanner CSV into the campaign's tally, all or nothing. Errors list every bad row
- * (EvaluationError 'invalid_paper'); the same file twice is refused.
+ * What identifies a file: its table with cells trimmed and trailing empty cells and empty rows
+ * left out, so a copy saved with other line endings, a BOM or trailing spaces is the same file.
+ * @example paperFingerprint('a,b\r\n') === paperFingerprint('\uFEFFa,b \n\n') // true
+ */
+export function paperFingerprint(text: string): string {
+  const rows = parseCsv(text)
+    .map((r) => {
+      const cells = r.map((c) => c.trim());
+      while (cells.length && cells.at(-1) === '') cells.pop();
+      return cells;
+    })
+    .filter((r) => r.length > 0);
+  return createHash('sha256').update(JSON.stringify(rows)).digest('hex');
+}
+
+/** A name on the sign-in list: an employee number or cadre id, and a category when needed. */
+export interface PaperVoter {
+  entry: string;
+  number: string;
+  category?: RaterCategory;
+}
+
+/**
+ * Reads the list of those who handed in a sheet: one per line (or separated by commas, 、 or
+ * ；), an employee number or cadre id, followed by the category (上级/同级/下级) for someone
+ * with ballots in more than one category.
+ * @example parsePaperVoters('QH00012\nQH00031 同级') // [{number:'QH00012'}, {number:'QH00031', category:'peer'}]
+ */
+export function parsePaperVoters(text: string): { voters: PaperVoter[]; errors: string[] } {
+  const voters: PaperVoter[] = [];
+  const errors: string[] = [];
+  for (const raw of text.split(/[\n\r,，、;；]+/)) {
+    const entry = raw.trim();
+    if (!entry) continue;
+    const [number, label, ...rest] = entry.split(/[\s:：]+/);
+    const category = label ? CATEGORY_BY_LABEL.get(label) : undefined;
+    if ((label && (!category || category === 'public')) || rest.length) {
+      errors.push(`纸质投票人“${entry}”：应为工号，或工号加类别（上级、同级、下级），如“${number} 同级”`);
+      continue;
+    }
+    voters.push({ entry, number: number!, ...(category ? { category } : {}) });
+  }
+  return { voters, errors };
+}
+
+/**
+ * Imports a scanner CSV into the campaign's box, all or nothing, and records `voters` (the
+ * sign-in list, parsePaperVoters' text) as having voted. Errors list every problem
+ * (EvaluationError 'invalid_paper'); the same file twice is refused ('duplicate_paper'), and so
+ * is any import into a campaign that is not open ('not_open', 'closed').
  */
 export async function importPaperBallots(
   db: Db,
-  input: { campaignId: number; fileName: string; content: string; clock: Clock; tz: string; actorId: number | null },
-): Promise<{ batchId: number; ballots: number; slips: number }> {
-  const context = await ballotContext(db, input.campaignId);
-  if (!context) throw new EvaluationError('campaign_not_found', '找不到该测评');
-  if (context.campaign.status === 'draft') throw new EvaluationError('not_open', '测评尚未发布，不能导入纸质选票');
+  input: { campaignId: number; fileName: string; content: string; voters: string; clock: Clock; tz: string; actorId: number | null; sealKey: Buffer },
+): Promise<{ batchId: number; ballots: number; slips: number; voters: number }> {
+  const refuseUnlessOpen = (context: Awaited<ReturnType<typeof ballotContext>>) => {
+    if (!context) throw new EvaluationError('campaign_not_found', '找不到该测评');
+    if (context.campaign.status === 'draft') throw new EvaluationError('not_open', '测评尚未发布，不能导入纸质选票');
+    const state = votingState(context.campaign, input.clock.now());
+    if (state === 'closed') throw new EvaluationError('closed', '测评已结束，不能再导入纸质选票，结果不再改变');
+    if (state === 'not_open') throw new EvaluationError('not_open', '测评尚未开始，不能导入纸质选票');
+    return context;
+  };
+  const fileSha256 = paperFingerprint(input.content);
+  const refuseDuplicate = async (tx: Pick<Db, 'select'>) => {
+    const [earlier] = await tx
+      .select({ fileName: evaluationPaperBatches.fileName, importedAt: evaluationPaperBatches.importedAt })
+      .from(evaluationPaperBatches)
+      .where(and(eq(evaluationPaperBatches.campaignId, input.campaignId), eq(evaluationPaperBatches.fileSha256, fileSha256)));
+    if (earlier) {
+      const p = localParts(earlier.importedAt, input.tz);
+      const at = `${localDay(earlier.importedAt, input.tz)} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+      throw new EvaluationError('duplicate_paper', `该文件已导入过（${at} 导入的“${earlier.fileName}”，内容相同），不能重复计票`);
+    }
+  };
+  const context = refuseUnlessOpen(await ballotContext(db, input.campaignId));
+  await refuseDuplicate(db);
+
   const targets = await db
-    .select({ cadreId: evaluationTargets.cadreId, unitId: evaluationTargets.unitId, employeeNo: cadres.employeeNo })
+    .select({ cadreId: evaluationTargets.cadreId, unitId: evaluationTargets.unitId, employeeNo: cadres.employeeNo, name: cadres.name })
     .from(evaluationTargets)
     .innerJoin(cadres, eq(cadres.id, evaluationTargets.cadreId))
     .where(eq(evaluationTargets.campaignId, input.campaignId));
   const parsed = parsePaperCsv(input.content, context.definition, targets, context.campaign.validityRules as ValidityRules);
-  if (parsed.errors.length) {
-    throw new EvaluationError('invalid_paper', `导入失败：共 ${parsed.errors.length} 处错误，未导入任何选票`, parsed.errors);
-  }
-  const fileSha256 = createHash('sha256').update(input.content).digest('hex');
+  const listed = parsePaperVoters(input.voters);
+  const fail = (errors: string[]) => new EvaluationError('invalid_paper', `导入失败：共 ${errors.length} 处错误，未导入任何选票`, errors);
+  if (parsed.errors.length || listed.errors.length) throw fail([...parsed.errors, ...listed.errors]);
   const slips = parsed.ballots.reduce((n, b) => n + b.ballot.slips.length, 0);
+
   return db.transaction(async (tx) => {
+    // As a ballot does: after any submission in flight, and never into a campaign closed meanwhile.
+    await lockBallotBox(tx, input.campaignId);
+    refuseUnlessOpen(await ballotContext(tx, input.campaignId));
+    await refuseDuplicate(tx);
+
+    const voters = await resolveVoters(tx, input.campaignId, listed.voters, new Set(parsed.ballots.map((b) => b.category)));
+    const codes = await checkCodes(tx, input.campaignId, parsed.ballots, new Map(targets.map((t) => [t.cadreId, t.unitId])));
+    const issues = [...voters.issues, ...codes.issues];
+    if (issues.length === 0) issues.push(...paperCapacityIssues(parsed.ballots, voters.resolved, new Map(targets.map((t) => [t.cadreId, t.name]))));
+    if (issues.length) throw fail(issues);
+
     const [batch] = await tx
       .insert(evaluationPaperBatches)
       .values({ campaignId: input.campaignId, fileName: input.fileName, fileSha256, ballots: parsed.ballots.length, rows: parsed.rows, importedBy: input.actorId })
       .onConflictDoNothing()
       .returning({ id: evaluationPaperBatches.id });
     if (!batch) throw new EvaluationError('duplicate_paper', '该文件已导入过，不能重复计票');
-    const day = localDay(input.clock.now(), input.tz);
-    // Slips go in one by one in random order, so a sheet's slips do not sit together.
-    const loose = shuffled(parsed.ballots.flatMap((b) => b.ballot.slips.map((slip) => ({ category: b.category, flagged: b.ballot.flagged, slip }))));
-    for (const group of chunk(loose, 500)) {
-      for (const category of new Set(group.map((g) => g.category))) {
-        for (const flagged of [false, true]) {
-          const part = group.filter((g) => g.category === category && g.flagged === flagged).map((g) => g.slip);
-          if (part.length) await insertSlips(tx, { campaignId: input.campaignId, category, day, source: 'paper', ballot: { slips: part, flagged }, ...slipShape(context.definition), paperBatchId: batch.id });
-        }
-      }
+    await holdSlips(tx, input.sealKey, input.campaignId, parsed.ballots.flatMap((b) => looseSlips(b.category, b.ballot)));
+    if (voters.resolved.length) await rewriteLedger(tx, input.campaignId, voters.resolved);
+    if (codes.hashes.length) {
+      await tx.update(evaluationPublicCodes).set({ used: true }).where(inArray(evaluationPublicCodes.codeHash, codes.hashes));
+      // Touch every code of the campaign, so the used ones do not stand out by their xmin.
+      await tx.update(evaluationPublicCodes).set({ used: sql`${evaluationPublicCodes.used}` }).where(eq(evaluationPublicCodes.campaignId, input.campaignId));
     }
-    await audit(tx, { actorId: input.actorId, action: 'import', entity: 'evaluation_paper_batch', entityId: batch.id, diff: { campaignId: input.campaignId, ballots: parsed.ballots.length, slips } });
-    return { batchId: batch.id, ballots: parsed.ballots.length, slips };
+    await releaseSlips(tx, input.sealKey, input.campaignId);
+    await audit(tx, { actorId: input.actorId, action: 'import', entity: 'evaluation_paper_batch', entityId: batch.id, diff: { campaignId: input.campaignId, ballots: parsed.ballots.length, slips, voters: voters.resolved.length } });
+    return { batchId: batch.id, ballots: parsed.ballots.length, slips, voters: voters.resolved.length };
   });
 }
 
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+interface ResolvedVoter {
+  cadreId: number;
+  category: RaterCategory;
+  targetIds: number[];
+}
+
+/**
+ * Matches the sign-in list to the campaign's raters: each name to one assignment not yet
+ * voted, in a category the file has sheets of (named explicitly when there are several).
+ */
+async function resolveVoters(tx: Tx, campaignId: number, voters: readonly PaperVoter[], fileCategories: ReadonlySet<RaterCategory>) {
+  const issues: string[] = [];
+  const resolved: ResolvedVoter[] = [];
+  if (voters.length === 0) return { issues, resolved };
+  const [assignments, done] = await Promise.all([
+    tx
+      .select({ cadreId: evaluationRaters.cadreId, category: evaluationRaters.category, targetIds: evaluationRaters.targetIds, employeeNo: cadres.employeeNo, name: cadres.name })
+      .from(evaluationRaters)
+      .innerJoin(cadres, eq(cadres.id, evaluationRaters.cadreId))
+      .where(eq(evaluationRaters.campaignId, campaignId)),
+    tx.select({ cadreId: evaluationCompletions.cadreId, category: evaluationCompletions.category }).from(evaluationCompletions).where(eq(evaluationCompletions.campaignId, campaignId)),
+  ]);
+  const voted = new Set(done.map((d) => `${d.cadreId}:${d.category}`));
+  const seen = new Set<string>();
+  const label = (cs: RaterCategory[]) => cs.map((c) => CATEGORY_LABELS[c]).join('、');
+  /** The one assignment a name stands for, or what is wrong with it. */
+  const pickAssignment = <A extends { cadreId: number; category: RaterCategory }>(v: PaperVoter, mine: A[]): A | string => {
+    const open = (a: A) => !voted.has(`${a.cadreId}:${a.category}`);
+    if (v.category) {
+      const named = CATEGORY_LABELS[v.category];
+      const assignment = mine.find((a) => a.category === v.category);
+      if (!assignment) return `不是“${named}”评价人`;
+      if (!open(assignment)) return `已投过“${named}”票，不能再计入纸质选票`;
+      if (!fileCategories.has(v.category)) return `：文件中没有“${named}”问卷`;
+      return assignment;
+    }
+    const pending = mine.filter(open);
+    const here = pending.filter((a) => fileCategories.has(a.category));
+    if (pending.length === 0) return '已投票，不能再计入纸质选票';
+    if (here.length === 0) return `的问卷类别（${label(pending.map((a) => a.category))}）在文件中没有问卷`;
+    if (here.length > 1) return `在本次测评中有多份问卷（${label(here.map((a) => a.category))}），请写明类别，如“${v.number} ${CATEGORY_LABELS[here[0]!.category]}”`;
+    return here[0]!;
+  };
+  for (const v of voters) {
+    const mine = assignments.filter((a) => a.employeeNo === v.number || String(a.cadreId) === v.number);
+    if (mine.length === 0) {
+      issues.push(`纸质投票人“${v.number}”不是本次测评的评价人`);
+      continue;
+    }
+    const who = `纸质投票人 ${mine[0]!.name}（${v.number}）`;
+    const picked = pickAssignment(v, mine);
+    if (typeof picked === 'string') {
+      issues.push(`${who}${picked}`);
+      continue;
+    }
+    const chosen = picked;
+    const key = `${chosen.cadreId}:${chosen.category}`;
+    if (seen.has(key)) {
+      issues.push(`${who}重复列出`);
+      continue;
+    }
+    seen.add(key);
+    resolved.push({ cadreId: chosen.cadreId, category: chosen.category, targetIds: chosen.targetIds });
+  }
+  return { issues, resolved };
+}
+
+/** Public sheets: each code issued for this campaign, unused, once in the file, and covering the sheet's targets. */
+async function checkCodes(tx: Tx, campaignId: number, ballots: ParsedPaper['ballots'], unitOf: ReadonlyMap<number, number>) {
+  const issues: string[] = [];
+  const publicSheets = ballots.filter((b) => b.category === 'public');
+  if (publicSheets.length === 0) return { issues, hashes: [] as string[] };
+  const hashes = publicSheets.map((b) => hashPublicCode(b.code!));
+  const rows = await tx
+    .select()
+    .from(evaluationPublicCodes)
+    .where(and(eq(evaluationPublicCodes.campaignId, campaignId), inArray(evaluationPublicCodes.codeHash, [...new Set(hashes)])));
+  const byHash = new Map(rows.map((r) => [r.codeHash, r]));
+  const seen = new Set<string>();
+  publicSheets.forEach((b, i) => {
+    const code = byHash.get(hashes[i]!);
+    if (!code) issues.push(`问卷 ${b.sheet} 的测评码无效`);
+    else if (seen.has(code.codeHash)) issues.push(`问卷 ${b.sheet} 的测评码在文件中重复使用`);
+    else if (code.used) issues.push(`问卷 ${b.sheet} 的测评码已使用过`);
+    else if (code.unitId != null && b.ballot.slips.some((s) => unitOf.get(s.targetId) !== code.unitId)) issues.push(`问卷 ${b.sheet} 的测评码只能评价发码单位的对象`);
+    seen.add(hashes[i]!);
+  });
+  return { issues, hashes };
+}
+
+/**
+ * For every (category, target) of the non-public sheets: no more slips than listed voters of
+ * that category who rate that target. Public sheets are bounded by their codes instead.
+ */
+export function paperCapacityIssues(ballots: ParsedPaper['ballots'], voters: ReadonlyArray<Pick<ResolvedVoter, 'category' | 'targetIds'>>, names: ReadonlyMap<number, string>): string[] {
+  const slips = new Map<string, number>();
+  for (const b of ballots) {
+    if (b.category === 'public') continue;
+    for (const s of b.ballot.slips) slips.set(`${b.category}:${s.targetId}`, (slips.get(`${b.category}:${s.targetId}`) ?? 0) + 1);
+  }
+  const issues: string[] = [];
+  for (const [key, n] of slips) {
+    const [category, target] = key.split(':') as [RaterCategory, string];
+    const targetId = Number(target);
+    const room = voters.filter((v) => v.category === category && v.targetIds.includes(targetId)).length;
+    if (n > room) {
+      issues.push(`${CATEGORY_LABELS[category]}对 ${names.get(targetId) ?? targetId} 的纸质选票有 ${n} 张，多于所列尚未投票的${CATEGORY_LABELS[category]}评价人（${room} 人）`);
+    }
+  }
+  if (issues.length) issues.push('“纸质投票人”须列出每位交回问卷的评价人（工号，每行一个）；已在飞书或网页投票的人不能再交纸质问卷');
+  return issues;
 }

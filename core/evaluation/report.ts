@@ -8,7 +8,7 @@
  * Averages and ranks are computed over every target of the campaign before the scope is
  * applied, so a unit admin sees the same rank and district average as the department.
  */
-import { and, asc, desc, eq, inArray, ne } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { cadres, units } from '../../db/schema/org.ts';
 import { evaluationCampaigns, evaluationTargets, type EvaluationKind } from '../../db/schema/evaluation.ts';
@@ -16,7 +16,7 @@ import { audit } from '../audit.ts';
 import { inScope, type Scope, type TimelineSource } from '../org.ts';
 import { campaignIssues, getCampaign, KIND_LABELS } from './campaigns.ts';
 import { assertNoIssues } from './errors.ts';
-import { campaignResults, districtComparison, type CampaignResults, type ComparisonRow, type TargetResult } from './results.ts';
+import { campaignResults, closedCampaignsOfKind, districtComparison, type CampaignResults, type ComparisonRow, type TargetResult } from './results.ts';
 import { DEFAULT_ALERT_RULES, round2, type AlertRules } from './scoring.ts';
 
 export interface NamedTarget extends TargetResult {
@@ -111,7 +111,7 @@ export function filterTargets(targets: readonly NamedTarget[], f: ResultFilters)
 
 /**
  * A campaign's results as the reader may see them. Throws EvaluationError('campaign_not_found')
- * for an unknown campaign.
+ * for an unknown campaign and EvaluationError('results_sealed') for one not yet closed.
  */
 export async function resultsReport(db: Db, campaignId: number, scope: Scope): Promise<ResultsReport> {
   const results = await campaignResults(db, campaignId);
@@ -228,14 +228,8 @@ export interface ComparisonReport {
  * target belonged to in each campaign); ranks stay those across the whole district.
  */
 export async function comparisonReport(db: Db, kind: EvaluationKind, scope: Scope): Promise<ComparisonReport> {
-  const [campaigns, all] = await Promise.all([
-    db
-      .select({ id: evaluationCampaigns.id, year: evaluationCampaigns.year, title: evaluationCampaigns.title })
-      .from(evaluationCampaigns)
-      .where(and(eq(evaluationCampaigns.kind, kind), ne(evaluationCampaigns.status, 'draft')))
-      .orderBy(asc(evaluationCampaigns.year), asc(evaluationCampaigns.opensAt)),
-    districtComparison(db, { kind }),
-  ]);
+  // Closed campaigns only: an open one's results are sealed.
+  const [campaigns, all] = await Promise.all([closedCampaignsOfKind(db, kind), districtComparison(db, { kind })]);
   const rows = all.filter((r) => inScope(scope, r.unitId));
   // Only the campaigns in which the reader has someone: another unit's campaign is not named.
   const shown = scope.kind === 'all' ? campaigns : campaigns.filter((c) => rows.some((r) => r.campaignId === c.id));
@@ -243,5 +237,5 @@ export async function comparisonReport(db: Db, kind: EvaluationKind, scope: Scop
   const people = ids.length
     ? await db.select({ cadreId: cadres.id, name: cadres.name, unitName: units.name }).from(cadres).innerJoin(units, eq(units.id, cadres.unitId)).where(inArray(cadres.id, ids))
     : [];
-  return { campaigns: shown, rows, people: new Map(people.map((p) => [p.cadreId, p])) };
+  return { campaigns: shown.map(({ id, year, title }) => ({ id, year, title })), rows, people: new Map(people.map((p) => [p.cadreId, p])) };
 }

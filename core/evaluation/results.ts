@@ -8,8 +8,13 @@
  * - `districtComparison`: overall scores and ranks of every target in several campaigns of one
  *   kind (e.g. five annual evaluations), from slip sums rather than every answer.
  * - `cadreSeries`: one cadre's overall scores in the campaigns of one kind (vertical, 纵向: the curve).
+ *
+ * Results are sealed until a campaign closes, for everyone: while it is open, figures read
+ * before and after one person votes would tell that person's ballot. `campaignResults` refuses
+ * an open campaign (EvaluationError 'results_sealed'), and the comparisons and curves count
+ * closed campaigns only.
  */
-import { and, asc, eq, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import {
   evaluationCampaigns,
@@ -50,6 +55,13 @@ export interface CampaignResults {
   targets: TargetResult[];
 }
 
+const RESULTS_SEALED = '测评结束前结果保密，结束后才能查看';
+
+/** Throws EvaluationError('results_sealed') unless the campaign has closed. */
+export function assertResultsUnsealed(campaign: Pick<EvaluationCampaign, 'status'>): void {
+  if (campaign.status !== 'closed') throw new EvaluationError('results_sealed', RESULTS_SEALED);
+}
+
 function emptyTally(): CategoryTally {
   return { ballots: 0, flagged: 0, items: {}, levels: {}, grades: {} };
 }
@@ -72,6 +84,7 @@ function rankWithin<T extends { cadreId: number; unitId: number; overall: number
 export async function campaignResults(db: Db, campaignId: number, options: { excludeFlagged?: boolean } = {}): Promise<CampaignResults> {
   const context = await ballotContext(db, campaignId);
   if (!context) throw new EvaluationError('campaign_not_found', '找不到该测评');
+  assertResultsUnsealed(context.campaign);
   const def = context.definition;
   const items = templateItems(def);
   // Sums of level_counts[1..N] and item_scores[1..M] over slips: the distributions and item totals.
@@ -129,12 +142,12 @@ export async function campaignResults(db: Db, campaignId: number, options: { exc
   };
 }
 
-/** Free-text comments about one target, in the box's random order (never in arrival order). */
+/** Free-text comments about one target of a closed campaign, in the box's random order (never in arrival order). */
 export async function targetComments(db: Db, campaignId: number, targetId: number): Promise<string[]> {
   const rows = await db.execute<{ comment: string }>(sql`
-    select comment from evaluation_ballots
-    where campaign_id = ${campaignId} and target_id = ${targetId} and comment is not null
-    order by id`);
+    select b.comment from evaluation_ballots b join evaluation_campaigns c on c.id = b.campaign_id and c.status = 'closed'
+    where b.campaign_id = ${campaignId} and b.target_id = ${targetId} and b.comment is not null
+    order by b.id`);
   return rows.map((r) => r.comment);
 }
 
@@ -193,22 +206,22 @@ async function overallScores(db: Db, campaigns: Array<Pick<EvaluationCampaign, '
   return result.sort((a, b) => a.year - b.year || a.campaignId - b.campaignId || a.unitId - b.unitId || a.cadreId - b.cadreId);
 }
 
-/** Published campaigns of one kind, oldest first, optionally limited to some years. */
-async function campaignsOfKind(db: Db, kind: EvaluationKind, years?: number[]) {
+/** Closed campaigns of one kind, oldest first, optionally limited to some years. */
+export async function closedCampaignsOfKind(db: Db, kind: EvaluationKind, years?: number[]) {
   return db
     .select({ id: evaluationCampaigns.id, year: evaluationCampaigns.year, title: evaluationCampaigns.title, weights: evaluationCampaigns.weights })
     .from(evaluationCampaigns)
-    .where(and(eq(evaluationCampaigns.kind, kind), ne(evaluationCampaigns.status, 'draft'), years?.length ? inArray(evaluationCampaigns.year, years) : undefined))
+    .where(and(eq(evaluationCampaigns.kind, kind), eq(evaluationCampaigns.status, 'closed'), years?.length ? inArray(evaluationCampaigns.year, years) : undefined))
     .orderBy(asc(evaluationCampaigns.year), asc(evaluationCampaigns.opensAt));
 }
 
 /**
  * The district-wide table over years: every target's overall score and its rank within its
- * unit and across the district, in each published campaign of `kind` (in `years` when given).
+ * unit and across the district, in each closed campaign of `kind` (in `years` when given).
  * Overall scores equal campaignResults' (both weigh per-category means of all answers).
  */
 export async function districtComparison(db: Db, options: { kind: EvaluationKind; years?: number[] }): Promise<ComparisonRow[]> {
-  return overallScores(db, await campaignsOfKind(db, options.kind, options.years));
+  return overallScores(db, await closedCampaignsOfKind(db, options.kind, options.years));
 }
 
 export interface SeriesPoint {
@@ -220,7 +233,7 @@ export interface SeriesPoint {
 }
 
 /**
- * One cadre's curve: their overall score in every published campaign of `kind` in which they
+ * One cadre's curve: their overall score in every closed campaign of `kind` in which they
  * were a target, oldest first.
  */
 export async function cadreSeries(db: Db, cadreId: number, kind: EvaluationKind): Promise<SeriesPoint[]> {
@@ -228,7 +241,7 @@ export async function cadreSeries(db: Db, cadreId: number, kind: EvaluationKind)
     .select({ id: evaluationCampaigns.id, year: evaluationCampaigns.year, title: evaluationCampaigns.title, weights: evaluationCampaigns.weights })
     .from(evaluationCampaigns)
     .innerJoin(evaluationTargets, and(eq(evaluationTargets.campaignId, evaluationCampaigns.id), eq(evaluationTargets.cadreId, cadreId)))
-    .where(and(eq(evaluationCampaigns.kind, kind), ne(evaluationCampaigns.status, 'draft')))
+    .where(and(eq(evaluationCampaigns.kind, kind), eq(evaluationCampaigns.status, 'closed')))
     .orderBy(asc(evaluationCampaigns.year), asc(evaluationCampaigns.opensAt));
   const scores = await overallScores(db, campaigns, cadreId);
   const byCampaign = new Map(scores.map((s) => [s.campaignId, s]));

@@ -1,12 +1,19 @@
 /**
  * @module
- * Sealed drafts. While a rater pages through a ballot, the answers so far travel inside the
- * card or page, not in a table keyed by the rater: AES-256-GCM with the campaign and the rater
- * bound in as associated data, so a draft cannot be read, altered, or replayed by someone else
- * or in another campaign.
+ * Sealed drafts and held slips, both AES-256-GCM under the ballot key (from BALLOT_SEAL_SECRET,
+ * never stored in the database).
+ * - Drafts: while a rater pages through a ballot, the answers so far travel inside the card or
+ *   page, not in a table keyed by the rater, with the campaign and the rater bound in as
+ *   associated data, so a draft cannot be read, altered, or replayed by someone else or in
+ *   another campaign.
+ * - Held slips: a cast slip waits in `evaluation_held_slips` until it can join the box in a
+ *   group (ballot-box.ts). Sealed with a key derived for that purpose, bound to its campaign,
+ *   target and category, and padded to whole blocks so that its length does not give away the
+ *   comment it carries.
  * @example
  *   const token = sealDraft(key, { campaignId: 7, raterId: 42 }, { page: 2, answers });
  *   const draft = unsealDraft(key, { campaignId: 7, raterId: 42 }, token);
+ *   const held = sealSlip(key, { campaignId: 7, targetId: 9, category: 'peer' }, slip);
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { EvaluationError } from './errors.ts';
@@ -55,5 +62,62 @@ export function unsealDraft<T = unknown>(key: Buffer, binding: DraftBinding, tok
     return JSON.parse(text) as T;
   } catch {
     throw new EvaluationError('invalid_draft', '草稿已失效，请重新打开问卷填写');
+  }
+}
+
+export interface SlipBinding {
+  campaignId: number;
+  targetId: number;
+  category: string;
+}
+
+/** Plaintext of a held slip is padded with spaces (JSON ignores them) to a multiple of this. */
+export const SLIP_BLOCK = 4096;
+
+/** The held-slip key: derived, so a draft token can never be passed off as a slip or back. */
+function slipKey(key: Buffer): Buffer {
+  return createHash('sha256').update('miaopu-ballot-box:').update(key).digest();
+}
+
+function slipData(binding: SlipBinding): Buffer {
+  return Buffer.from(`miaopu:evaluation-slip:v${VERSION}:${binding.campaignId}:${binding.targetId}:${binding.category}`);
+}
+
+/**
+ * base64url of version ‖ 12-byte nonce ‖ 16-byte tag ‖ ciphertext of the JSON padded to whole
+ * blocks, and to at least `minBytes`: the caller makes room for the longest content it allows,
+ * so that the length depends on the questionnaire only.
+ */
+export function sealSlip(key: Buffer, binding: SlipBinding, slip: unknown, minBytes = 0): string {
+  checkKey(key);
+  const json = JSON.stringify(slip);
+  const size = Math.ceil(Math.max(Buffer.byteLength(json, 'utf8') + 1, minBytes) / SLIP_BLOCK) * SLIP_BLOCK;
+  const padded = Buffer.alloc(size, 0x20);
+  padded.write(json, 'utf8');
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', slipKey(key), iv);
+  cipher.setAAD(slipData(binding));
+  const body = Buffer.concat([cipher.update(padded), cipher.final()]);
+  return Buffer.concat([Buffer.from([VERSION]), iv, cipher.getAuthTag(), body]).toString('base64url');
+}
+
+/**
+ * The slip, or EvaluationError('ballot_box_unreadable') when it was sealed under another key
+ * (BALLOT_SEAL_SECRET changed while the campaign was open) or altered.
+ */
+export function unsealSlip<T = unknown>(key: Buffer, binding: SlipBinding, token: string): T {
+  checkKey(key);
+  const raw = Buffer.from(token, 'base64url');
+  try {
+    if (raw.length < 29 || raw[0] !== VERSION) throw new Error('malformed');
+    const decipher = createDecipheriv('aes-256-gcm', slipKey(key), raw.subarray(1, 13));
+    decipher.setAAD(slipData(binding));
+    decipher.setAuthTag(raw.subarray(13, 29));
+    return JSON.parse(Buffer.concat([decipher.update(raw.subarray(29)), decipher.final()]).toString('utf8')) as T;
+  } catch {
+    throw new EvaluationError(
+      'ballot_box_unreadable',
+      '投票箱中有选票无法启封：选票密钥（BALLOT_SEAL_SECRET）与投票时不同，或记录被改动。请恢复投票时的密钥后再试；在此之前不会计入也不会丢弃任何选票。',
+    );
   }
 }

@@ -5,8 +5,14 @@
  *
  * Anonymity is a property of these tables, not of the code that reads them:
  * - `evaluation_completions` (who has voted) and `evaluation_ballots` (what was voted) share no
- *   key. Neither has a serial id or a timestamp; the ledger keeps no date at all and ballots
- *   keep the day only.
+ *   key. Neither has a serial id, a timestamp or a date.
+ * - Slips do not reach the box when they are cast: they wait sealed (authenticated encryption
+ *   under the ballot key, which is not in the database) in `evaluation_held_slips` until at
+ *   least five are waiting for the same target and category, or the campaign closes, and then
+ *   go into the box together in random order (core/evaluation/ballot-box.ts). So a reader of
+ *   the database who watches the ledger cannot tell which slip a voter cast.
+ * - A slip does not say how it was cast (chat, web, code or paper): results do not need it,
+ *   and it would split a category's slips into smaller groups of voters.
  * - A ballot row is one rater's verdict on ONE target (a "slip"): a rater's slips are not tied
  *   together, so the set of targets on a ballot (which, for peers, leaves out the rater) never
  *   points at its author.
@@ -19,7 +25,6 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
-  date,
   index,
   integer,
   jsonb,
@@ -40,7 +45,6 @@ export const evaluationKind = pgEnum('evaluation_kind', ['routine', 'annual', 's
 export const campaignStatus = pgEnum('evaluation_campaign_status', ['draft', 'open', 'closed']);
 /** 上级 / 同级 / 下级 / 群众 */
 export const raterCategory = pgEnum('evaluation_rater_category', ['superior', 'peer', 'subordinate', 'public']);
-export const ballotSource = pgEnum('evaluation_ballot_source', ['chat', 'web', 'public', 'paper']);
 /** The annual-assessment scale 优秀 / 称职 / 基本称职 / 不称职. */
 export const overallGrade = pgEnum('evaluation_overall_grade', ['excellent', 'competent', 'basically_competent', 'incompetent']);
 
@@ -183,7 +187,10 @@ export const evaluationPaperBatches = pgTable(
       .notNull()
       .references(() => evaluationCampaigns.id, { onDelete: 'cascade' }),
     fileName: text().notNull(),
-    /** sha256 of the file: the same scan cannot be counted twice. */
+    /**
+     * sha256 of the file's text normalised (no BOM, LF line endings, no trailing whitespace):
+     * the same scan cannot be counted twice, whatever the editor that saved it again did.
+     */
     fileSha256: text().notNull(),
     ballots: integer().notNull(),
     rows: integer().notNull(),
@@ -211,9 +218,6 @@ export const evaluationBallots = pgTable(
       .notNull()
       .references(() => cadres.id, { onDelete: 'restrict' }),
     category: raterCategory().notNull(),
-    /** The day only (in TZ_NAME), never the time. */
-    submittedOn: date({ mode: 'string' }).notNull(),
-    source: ballotSource().notNull(),
     /** Set when the whole ballot broke a validity rule that flags rather than refuses. */
     flagged: boolean().notNull().default(false),
     overallGrade: overallGrade(),
@@ -224,10 +228,30 @@ export const evaluationBallots = pgTable(
     levelCounts: smallint().array().notNull(),
     /** The scores again, in the template's item order, so a campaign's item sums need no join. */
     itemScores: smallint().array().notNull(),
-    /** Paper slips remember their import, so a wrong file can be found; chat slips have none. */
-    paperBatchId: integer().references(() => evaluationPaperBatches.id, { onDelete: 'cascade' }),
   },
   (t) => [index('evaluation_ballots_target_idx').on(t.targetId, t.campaignId)],
+);
+
+/**
+ * Slips on their way to the box: one row per slip, sealed (core/evaluation/seal.ts `sealSlip`)
+ * with the campaign, target and category bound in, and padded to a fixed length so the size
+ * says nothing about a comment. No id, no time, no rater: what a row shows (its campaign,
+ * target and category) the rater assignments already show. Emptied into the box in groups of
+ * at least five per (campaign, target, category), and completely when the campaign closes.
+ */
+export const evaluationHeldSlips = pgTable(
+  'evaluation_held_slips',
+  {
+    campaignId: integer()
+      .notNull()
+      .references(() => evaluationCampaigns.id, { onDelete: 'cascade' }),
+    targetId: integer()
+      .notNull()
+      .references(() => cadres.id, { onDelete: 'restrict' }),
+    category: raterCategory().notNull(),
+    sealed: text().notNull(),
+  },
+  (t) => [index('evaluation_held_slips_group_idx').on(t.campaignId, t.targetId, t.category)],
 );
 
 /**
@@ -284,8 +308,8 @@ export type EvaluationBallot = typeof evaluationBallots.$inferSelect;
 export type EvaluationAnswer = typeof evaluationAnswers.$inferSelect;
 export type EvaluationPublicCode = typeof evaluationPublicCodes.$inferSelect;
 export type EvaluationPaperBatch = typeof evaluationPaperBatches.$inferSelect;
+export type EvaluationHeldSlip = typeof evaluationHeldSlips.$inferSelect;
 export type EvaluationKind = (typeof evaluationKind.enumValues)[number];
 export type RaterCategory = (typeof raterCategory.enumValues)[number];
-export type BallotSource = (typeof ballotSource.enumValues)[number];
 export type OverallGrade = (typeof overallGrade.enumValues)[number];
 export type CampaignStatus = (typeof campaignStatus.enumValues)[number];

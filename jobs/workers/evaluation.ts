@@ -333,7 +333,7 @@ export function evaluationProcessor(deps: EvaluationJobDeps) {
     switch (job.name) {
       case EVALUATION_JOB.closeDue:
       {
-        const closed = await closeDueCampaigns(deps.db, deps.clock);
+        const closed = await closeDueCampaigns(deps.db, deps.clock, deps.sealKey);
         for (const id of closed) await retireCards(deps, id);
         return { closed };
       }

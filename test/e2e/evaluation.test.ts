@@ -139,8 +139,10 @@ describe.skipIf(!executable)('democratic evaluation in a real browser', () => {
     for (const width of [1280, 390]) {
       const page = await open(width);
       await signIn(page);
-      for (const [name, path] of [['evaluation-list', '/evaluation'], ['evaluation-campaign', new URL(campaignUrl).pathname], ['evaluation-new', '/evaluation/new'], ['evaluation-templates', '/evaluation/templates'], ['evaluation-template-edit', '/evaluation/templates/1'], ['evaluation-template-new', '/evaluation/templates/new'], ['ballot-link', `/ballot/${token}`], ['ballot-vote', `/vote/${codes[1]}`], ['ballot-bad-link', '/ballot/nonsense']] as const) {
+      for (const [name, path] of [['evaluation-list', '/evaluation'], ['evaluation-campaign', new URL(campaignUrl).pathname], ['evaluation-new', '/evaluation/new'], ['evaluation-templates', '/evaluation/templates'], ['evaluation-template-edit', '/evaluation/templates/1'], ['evaluation-template-new', '/evaluation/templates/new'], ['evaluation-results-sealed', `/evaluation/${id}/results`], ['ballot-link', `/ballot/${token}`], ['ballot-vote', `/vote/${codes[1]}`], ['ballot-bad-link', '/ballot/nonsense']] as const) {
         await page.goto(`${panel.url}${path}`);
+        // While the campaign is open its results are sealed.
+        if (name === 'evaluation-results-sealed') await page.waitForSelector('#results-sealed');
         await page.screenshot({ path: `${SHOTS}${name}-${width}.png`, fullPage: true });
       }
       await page.context().close();

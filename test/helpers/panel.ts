@@ -7,11 +7,14 @@ import type { Db } from '../../db/client.ts';
 import { panelUsers, type PanelRole } from '../../db/schema/users.ts';
 import { fixedClock } from '../../core/clock.ts';
 import { hashPassword } from '../../core/passwords.ts';
+import { sealKeyFrom } from '../../core/evaluation/seal.ts';
 import { createApp } from '../../web/app.ts';
 import type { PanelDeps } from '../../web/context.ts';
 import { memoryLogger } from './log.ts';
 
 export const ORIGIN = 'http://localhost';
+/** The ballot key of test panels: tests that cast or close through core use it too. */
+export const TEST_SEAL_KEY = sealKeyFrom('test-secret');
 
 export function buildPanel(db: Db, overrides: Partial<Omit<PanelDeps, 'db' | 'log'>> = {}) {
   const clock = fixedClock('2026-11-25T09:00:00Z');
@@ -23,7 +26,7 @@ export function buildPanel(db: Db, overrides: Partial<Omit<PanelDeps, 'db' | 'lo
     queueBackend: 'postgres',
     // In-process requests have no socket: the test stands where the load balancer would, and
     // names each client in X-Forwarded-For (one trusted hop, as with TRUST_PROXY=1).
-    panel: { clock, publicUrl: ORIGIN, sandbox: true, lark: { domain: `${ORIGIN}/sandbox` }, trustProxy: { kind: 'hops', hops: 1 }, ...overrides },
+    panel: { clock, publicUrl: ORIGIN, sandbox: true, lark: { domain: `${ORIGIN}/sandbox` }, trustProxy: { kind: 'hops', hops: 1 }, sealKey: TEST_SEAL_KEY, ...overrides },
   });
   return { app, clock, log };
 }

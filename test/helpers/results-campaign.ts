@@ -8,8 +8,8 @@ import { castBallot, type TargetAnswers } from '../../core/evaluation/ballots.ts
 import { ANNUAL_ASSESSMENT, ensureBuiltInTemplates, latestTemplateVersion, templateIdByKey, templateItems } from '../../core/evaluation/templates.ts';
 import type { OverallGrade } from '../../db/schema/evaluation.ts';
 import type { Db } from '../../db/client.ts';
+import { TEST_SEAL_KEY } from './panel.ts';
 
-const TZ = 'Asia/Shanghai';
 const ITEMS = templateItems(ANNUAL_ASSESSMENT).map((i) => i.key);
 /** A comment that would run as script if the page did not escape it. */
 export const XSS = '<script>alert("x")</script>工作很认真';
@@ -38,7 +38,7 @@ function answersFor(targetIds: number[], level: (id: number) => string, grade: (
 //   smallest visible one (上级, 3) is hidden too: only 下级 is shown.
 //   Every other B leader gets 80 → T2 is last in B and last in the district (percentile 0).
 // The 2025 campaign: A's leaders only, 3 public ballots of 较好 → T1's curve is 80 → 82.5.
-export async function buildResultsCampaign(db: Db, where: { orgUnit: number; dongshan: number }) {
+export async function buildResultsCampaign(db: Db, where: { orgUnit: number; dongshan: number }, sealKey = TEST_SEAL_KEY) {
   const { orgUnit, dongshan } = where;
   await ensureBuiltInTemplates(db);
     const templateVersionId = (await latestTemplateVersion(db, (await templateIdByKey(db, 'annual_assessment'))!))!.id;
@@ -52,9 +52,9 @@ export async function buildResultsCampaign(db: Db, where: { orgUnit: number; don
     const codes = await issuePublicCodes(db, c2025.id, { count: 3 }, null);
     await openCampaign(db, c2025.id, fixedClock('2025-12-02T00:00:00Z'), null);
     for (const code of codes) {
-      await castBallot(db, { campaignId: c2025.id, publicCode: code, clock: fixedClock('2025-12-02T00:00:00Z'), tz: TZ, source: 'public', answers: answersFor(leadersA, () => 'fairly_good', () => 'competent') });
+      await castBallot(db, { campaignId: c2025.id, publicCode: code, clock: fixedClock('2025-12-02T00:00:00Z'), sealKey, answers: answersFor(leadersA, () => 'fairly_good', () => 'competent') });
     }
-    await closeCampaign(db, c2025.id, fixedClock('2025-12-11T00:00:00Z'), null);
+    await closeCampaign(db, c2025.id, fixedClock('2025-12-11T00:00:00Z'), null, sealKey);
 
     // 2026: the hand-computed campaign.
     const clock = fixedClock('2026-12-02T02:00:00Z');
@@ -65,7 +65,7 @@ export async function buildResultsCampaign(db: Db, where: { orgUnit: number; don
     await saveRaters(db, campaignId, proposal, null);
     await openCampaign(db, campaignId, clock, null);
     const cast = async (p: RaterAssignment, level: (id: number) => string, grade: (id: number) => OverallGrade, comment?: (id: number) => string | undefined) => {
-      const r = await castBallot(db, { campaignId, raterCadreId: p.cadreId, category: p.category, clock, tz: TZ, source: 'chat', answers: answersFor(p.targetIds, level, grade, comment) });
+      const r = await castBallot(db, { campaignId, raterCadreId: p.cadreId, category: p.category, clock, sealKey, answers: answersFor(p.targetIds, level, grade, comment) });
       if (r.outcome !== 'accepted') throw new Error(`ballot not accepted: ${r.outcome}`);
     };
     const inUnit = (ids: number[]) => (p: RaterAssignment) => p.targetIds.every((id) => ids.includes(id));
@@ -82,6 +82,6 @@ export async function buildResultsCampaign(db: Db, where: { orgUnit: number; don
     for (const p of proposal.filter((x) => x.category === 'subordinate' && inUnit(leadersB)(x)).slice(0, 4)) {
       await cast(p, (id) => (id === T2 ? 'good' : 'fairly_good'), (id) => (id === T2 ? 'excellent' : 'competent'));
     }
-    await closeCampaign(db, campaignId, fixedClock('2026-12-10T00:00:01Z'), null);
+    await closeCampaign(db, campaignId, fixedClock('2026-12-10T00:00:01Z'), null, sealKey);
   return { leadersA, leadersB, T1, T2, campaignId, lastYear: c2025.id };
 }

@@ -73,6 +73,7 @@ describe('evaluation admin pages and web ballots', () => {
   const opened: number[] = [];
   const campaigns = async () => (await t.db.select().from(evaluationCampaigns)).length;
   const audits = async (entity: string) => t.db.select().from(auditLog).where(eq(auditLog.entity, entity));
+  const held = async () => (await t.db.execute<{ n: number }>(sql`select count(*)::int as n from evaluation_held_slips`))[0]!.n;
 
   beforeAll(async () => {
     t = await testDatabase();
@@ -252,6 +253,14 @@ describe('evaluation admin pages and web ballots', () => {
     expect(html).toContain('data-unit="西河街道"');
     const [pending] = await t.db.select().from(evaluationRaters).innerJoin(cadres, eq(cadres.id, evaluationRaters.cadreId)).where(and(eq(evaluationRaters.campaignId, campaignId), eq(cadres.unitId, dongshan))).limit(1);
     expect(html).toContain(pending!.cadres.name);
+    // Seeing who has not voted is audited: once per sitting, not once per poll.
+    const seen = await audits('evaluation_turnout');
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ action: 'view', entityId: String(campaignId), ip: '10.9.0.1' });
+    expect((seen[0]!.diff as { nonVoters: number }).nonVoters).toBeGreaterThan(0);
+    await admin.get(`/evaluation/${campaignId}/turnout`, { 'HX-Request': 'true' });
+    await admin.get(`/evaluation/${campaignId}`);
+    expect(await audits('evaluation_turnout')).toHaveLength(1);
   });
 
   it('shows a unit admin the turnout of their own units only, and a viewer no names', async () => {
@@ -262,6 +271,9 @@ describe('evaluation admin pages and web ballots', () => {
     const seen = await (await viewer.get(`/evaluation/${campaignId}/turnout`)).text();
     expect(seen).toContain('data-unit="东山街道"');
     expect(seen).not.toContain('未投票');
+    // The unit admin saw names (audited); the viewer saw counts only (nothing to audit).
+    const rows = await audits('evaluation_turnout');
+    expect(rows.map((r) => r.ip).sort()).toEqual(['10.9.0.1', '10.9.0.2']);
   });
 
   it('takes a public ballot step by step, refuses an incomplete step, then refuses the used code', async () => {
@@ -271,12 +283,13 @@ describe('evaluation admin pages and web ballots', () => {
     const incomplete = await voter.post(`/vote/${codes[0]}`, { draft: draftIn(first)!, go: 'next', [`lv_${ITEMS[0]}`]: 'good' });
     expect(incomplete.status).toBe(422);
     expect(await incomplete.text()).toContain('请先完成：');
-    expect(await t.db.select().from(evaluationBallots)).toHaveLength(0);
+    expect(await held()).toBe(0);
 
     const { html } = await voteThrough(voter, `/vote/${codes[0]}`, targets.length);
     expect(html).toContain('提交成功');
-    expect(await t.db.select().from(evaluationBallots)).toHaveLength(targets.length);
-    expect((await t.db.select().from(evaluationBallots)).every((b) => b.source === 'public')).toBe(true);
+    // One ballot: its slips wait sealed until five per target and category are waiting.
+    expect(await held()).toBe(targets.length);
+    expect(await t.db.select().from(evaluationBallots)).toHaveLength(0);
 
     const again = await (await voter.get(`/vote/${codes[0]}`)).text();
     expect(again).toContain('该测评码已使用过');
@@ -304,12 +317,10 @@ describe('evaluation admin pages and web ballots', () => {
     expect(expired.status).toBe(410);
     expect(await expired.text()).toContain('链接已过期');
 
-    const before = (await t.db.select().from(evaluationBallots)).length;
+    const before = await held();
     const { html } = await voteThrough(voter, `/ballot/${good}`, rater!.targetIds.length);
     expect(html).toContain('提交成功');
-    const after = await t.db.select().from(evaluationBallots);
-    expect(after.length - before).toBe(rater!.targetIds.length);
-    expect(after.filter((b) => b.source === 'web')).toHaveLength(rater!.targetIds.length);
+    expect((await held()) - before).toBe(rater!.targetIds.length);
     expect(await (await voter.get(`/ballot/${good}`)).text()).toContain('您已提交过本次测评的问卷');
   });
 
@@ -322,13 +333,13 @@ describe('evaluation admin pages and web ballots', () => {
   });
 
   it('imports no paper ballot from a file with errors and lists them', async () => {
-    const before = (await t.db.select().from(evaluationBallots)).length;
+    const before = await held();
     const form = new FormData();
     form.set('file', new File(['问卷编号,类别,被评价人编号\n1,路人,999999\n'], 'scan.csv', { type: 'text/csv' }));
     const res = await admin.post(`/evaluation/${campaignId}/paper`, form);
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('未导入任何选票');
-    expect(await t.db.select().from(evaluationBallots)).toHaveLength(before);
+    expect(await held()).toBe(before);
     const empty = new FormData();
     empty.set('file', new File([''], 'empty.csv'));
     const none = await admin.post(`/evaluation/${campaignId}/paper`, empty);
@@ -337,23 +348,32 @@ describe('evaluation admin pages and web ballots', () => {
   });
 
   it('imports a correct scanner file once, all of it, and refuses the same file again', async () => {
-    const targets = await t.db.select({ no: cadres.employeeNo }).from(evaluationTargets).innerJoin(cadres, eq(cadres.id, evaluationTargets.cadreId)).where(eq(evaluationTargets.campaignId, campaignId));
+    // A subordinate of 西河街道 handed in a sheet for the unit's leaders.
+    const [rater] = await t.db
+      .select({ no: cadres.employeeNo, targetIds: evaluationRaters.targetIds })
+      .from(evaluationRaters)
+      .innerJoin(cadres, eq(cadres.id, evaluationRaters.cadreId))
+      .where(and(eq(evaluationRaters.campaignId, campaignId), eq(evaluationRaters.category, 'subordinate'), eq(cadres.unitId, xihe)))
+      .limit(1);
+    const targets = await t.db.select({ no: cadres.employeeNo }).from(cadres).where(sql`${cadres.id} in ${rater!.targetIds}`);
     const labels = templateItems(POLITICAL_QUALITY).map((i) => i.label);
-    const csv = [['问卷编号', '类别', '被评价人编号', ...labels, '意见建议'].join(','), ...targets.map((x) => ['P1', '群众', x.no, ...labels.map(() => '好'), ''].join(','))].join('\n');
-    const before = (await t.db.select().from(evaluationBallots)).length;
-    const upload = () => {
+    const csv = [['问卷编号', '类别', '被评价人编号', ...labels, '意见建议'].join(','), ...targets.map((x) => ['P1', '下级', x.no, ...labels.map(() => '好'), ''].join(','))].join('\n');
+    const before = await held();
+    const upload = (content = csv) => {
       const form = new FormData();
-      form.set('file', new File([csv], 'scan-1.csv', { type: 'text/csv' }));
+      form.set('file', new File([content], 'scan-1.csv', { type: 'text/csv' }));
+      form.set('voters', rater!.no!);
       return admin.post(`/evaluation/${campaignId}/paper`, form);
     };
     const res = await upload();
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain(`已导入 1 张纸质选票（${targets.length} 条评价）`);
-    expect((await t.db.select().from(evaluationBallots)).length - before).toBe(targets.length);
-    const again = await upload();
+    expect(await res.text()).toContain(`已导入 1 张纸质选票（${targets.length} 条评价），1 位评价人记为已投票`);
+    expect((await held()) - before).toBe(targets.length);
+    // The same file saved again on Windows.
+    const again = await upload(csv.replace(/\n/g, '\r\n'));
     expect(again.status).toBe(422);
     expect(await again.text()).toContain('该文件已导入过');
-    expect((await t.db.select().from(evaluationBallots)).length - before).toBe(targets.length);
+    expect((await held()) - before).toBe(targets.length);
     expect((await audits('evaluation_paper_batch')).map((a) => a.action)).toEqual(['import']);
   });
 

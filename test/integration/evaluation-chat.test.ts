@@ -121,7 +121,9 @@ describe('democratic evaluation in the chat', () => {
   async function deliver(row: { recipient: string; payload: unknown }) {
     return (await h.api.sendMessage({ receiveId: row.recipient, msgType: 'interactive', content: row.payload })).messageId;
   }
-  const ballotCount = async () => (await t.db.select({ n: sql<number>`count(*)::int` }).from(evaluationBallots))[0]!.n;
+  /** Slips cast: in the box or still held for it. */
+  const ballotCount = async () =>
+    (await t.db.execute<{ n: number }>(sql`select (select count(*) from evaluation_ballots)::int + (select count(*) from evaluation_held_slips)::int as n`))[0]!.n;
 
   it('invites every rater, and only raters, once, with a signed web link', async () => {
     // The sweep catches an open campaign whose invitations were never sent (no opening job ran);
@@ -220,15 +222,10 @@ describe('democratic evaluation in the chat', () => {
     // Nothing was logged for the submission.
     expect(h.log.lines.length).toBe(logLines);
 
-    const results = await campaignResults(t.db, campaignId);
-    const myTargets = proposal.find((a) => a.cadreId === rater)!.targetIds;
-    for (const target of results.targets.filter((r) => myTargets.includes(r.cadreId))) expect(target.score.ballots).toBe(1);
-    const distribution = results.targets.reduce((acc, r) => {
-      for (const [score, n] of Object.entries(r.score.distribution)) acc[score] = (acc[score] ?? 0) + n;
-      return acc;
-    }, {} as Record<string, number>);
-    expect(distribution).toMatchObject({ 100: 20, 80: 10, 60: 10 });
+    // The ballot's four slips wait sealed for the box; its results stay sealed until closing.
     expect(await ballotCount()).toBe(4);
+    expect((await t.db.select({ n: sql<number>`count(*)::int` }).from(evaluationBallots))[0]!.n).toBe(0);
+    await expect(campaignResults(t.db, campaignId)).rejects.toMatchObject({ code: 'results_sealed' });
 
     // A double click, the old card's buttons, the invitation's start button: one ballot still.
     const again = await click(rater, messageId, submit);
@@ -348,14 +345,16 @@ describe('democratic evaluation in the chat', () => {
     expect(JSON.stringify(digest!.payload)).toContain(`已提交 2 / ${assigned} 人`);
   });
 
-  it('keeps ballots anonymous: no row written with the ballot, no rater next to a ballot id', async () => {
-    const ballots = await t.sql`select id::text, xmin::text as x from evaluation_ballots`;
-    const ballotXids = [...new Set(ballots.map((b) => b.x as string))];
-    const ballotIds = ballots.map((b) => b.id as string);
+  it('keeps ballots anonymous: no row written with the ballot, no rater next to a ballot', async () => {
+    // While open, the two ballots cast in the chat wait sealed, one transaction each.
+    const held = await t.sql`select xmin::text as x, sealed from evaluation_held_slips`;
+    const ballotXids = [...new Set(held.map((b) => b.x as string))];
+    const sealedSlips = held.map((b) => (b.sealed as string).slice(0, 48));
     expect(ballotXids.length).toBe(2);
     const tables = await t.sql`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`;
     for (const { table_name: table } of tables) {
-      if (['evaluation_ballots', 'evaluation_answers', 'evaluation_completions'].includes(table as string)) continue;
+      // The ledger is rewritten by every submission: all its rows carry the latest stamp.
+      if (['evaluation_held_slips', 'evaluation_completions'].includes(table as string)) continue;
       const [row] = await t.sql.unsafe(`select count(*)::int as n from "${table}" where xmin::text = any($1)`, [ballotXids]);
       expect({ table, n: row!.n }).toEqual({ table, n: 0 });
     }
@@ -370,7 +369,7 @@ describe('democratic evaluation in the chat', () => {
       ...h.log.lines.map((l) => JSON.stringify(l)),
       ...jobLog.lines.map((l) => JSON.stringify(l)),
     ];
-    for (const text of texts) for (const id of ballotIds) expect(text).not.toContain(id);
+    for (const text of texts) for (const slip of sealedSlips) expect(text).not.toContain(slip);
   });
 
   it('answers "测评已结束" once the campaign has closed', async () => {
@@ -388,6 +387,16 @@ describe('democratic evaluation in the chat', () => {
     // The scheduled close job closes it for good.
     expect(await evaluationProcessor(deps)({ name: EVALUATION_JOB.closeDue, data: {} } as Any)).toEqual({ closed: [campaignId] });
     expect((await t.sql`select status from evaluation_campaigns where id = ${campaignId}`)[0]!.status).toBe('closed');
+    // Closing let the held slips into the box: the two ballots cast in the chat are counted.
+    const results = await campaignResults(t.db, campaignId);
+    const myTargets = proposal.find((a) => a.cadreId === rater)!.targetIds;
+    for (const target of results.targets.filter((r) => myTargets.includes(r.cadreId))) expect(target.score.ballots).toBe(2);
+    const distribution = results.targets.reduce((acc, r) => {
+      for (const [score, n] of Object.entries(r.score.distribution)) acc[score] = (acc[score] ?? 0) + n;
+      return acc;
+    }, {} as Record<string, number>);
+    expect(distribution).toEqual({ 100: 60, 80: 10, 60: 10 });
+    expect((await t.db.select({ n: sql<number>`count(*)::int` }).from(evaluationBallots))[0]!.n).toBe(8);
     const patches = await rowsFor(PURPOSE.closed);
     expect(patches).toEqual([expect.objectContaining({ kind: 'patch', larkMessageId: messageId, recipient: openIdOf.get(waiting) })]);
     expect(JSON.stringify(patches[0]!.payload)).toContain('测评已结束');

@@ -13,7 +13,7 @@ import { ensureBuiltInTemplates, latestTemplateVersion, templateIdByKey } from '
 import { units } from '../../db/schema/org.ts';
 import { evaluationReviewSource } from '../../web/pages/evaluation/review.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
-import { addUser, browser, buildPanel } from '../helpers/panel.ts';
+import { addUser, browser, buildPanel, TEST_SEAL_KEY } from '../helpers/panel.ts';
 
 describe('campaign scope', () => {
   let t: TestDatabase;
@@ -48,7 +48,7 @@ describe('campaign scope', () => {
     otherClosed = await campaign('西河街道去年测评', xihe, { opensAt: '2026-01-05T00:00:00Z', closesAt: '2026-01-10T00:00:00Z' });
     for (const id of [ownOpen, otherOpen]) await openCampaign(t.db, id, clock, null);
     await openCampaign(t.db, otherClosed, fixedClock('2026-01-06T00:00:00Z'), null);
-    await closeCampaign(t.db, otherClosed, fixedClock('2026-01-11T00:00:00Z'), null);
+    await closeCampaign(t.db, otherClosed, fixedClock('2026-01-11T00:00:00Z'), null, TEST_SEAL_KEY);
     otherTarget = (await leadersOfUnits(t.db, [xihe]))[0]!;
 
     await addUser(t.db, 'district', 'district_admin');

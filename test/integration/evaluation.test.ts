@@ -18,13 +18,14 @@ import { castBallot, nonResponders, turnout, type TargetAnswers } from '../../co
 import { EvaluationError } from '../../core/evaluation/errors.ts';
 import { vacuumBallotBox } from '../../core/evaluation/ballot-box.ts';
 import { cadreSeries, campaignResults, districtComparison } from '../../core/evaluation/results.ts';
+import { sealKeyFrom } from '../../core/evaluation/seal.ts';
 import { ANNUAL_ASSESSMENT, ensureBuiltInTemplates, latestTemplateVersion, saveTemplateVersion, templateIdByKey, templateItems } from '../../core/evaluation/templates.ts';
 import { cadres, units } from '../../db/schema/org.ts';
 import { evaluationBallots, evaluationCompletions, evaluationPublicCodes } from '../../db/schema/evaluation.ts';
 import type { OverallGrade } from '../../db/schema/evaluation.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
-const TZ = 'Asia/Shanghai';
+const KEY = sealKeyFrom('test-secret');
 const ITEMS = templateItems(ANNUAL_ASSESSMENT).map((i) => i.key);
 
 /** Every item of every target at one level, with one grade. */
@@ -40,8 +41,6 @@ describe('democratic evaluation on the demo district', () => {
   let proposal: RaterAssignment[];
   let campaignId: number;
   let codes: string[];
-  /** The box as it stood while open: slip ids in physical order, with their transaction stamps. */
-  let openBox: Array<{ id: string; xmin: string }>;
   const clock = fixedClock('2026-12-02T02:00:00Z');
   const window = { opensAt: new Date('2026-12-01T00:00:00Z'), closesAt: new Date('2026-12-10T00:00:00Z') };
   const count = async (table: string) => (await t.sql.unsafe(`select count(*)::int as n from ${table}`))[0]!.n as number;
@@ -114,14 +113,14 @@ describe('democratic evaluation on the demo district', () => {
   it('refuses incomplete ballots and self-rating, changing nothing', async () => {
     const peer = proposal.find((p) => p.category === 'peer')!;
     const selfRating = castBallot(t.db, {
-      campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, tz: TZ, source: 'chat',
+      campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY,
       answers: answersFor([...peer.targetIds, peer.cadreId], () => 'good'),
     });
     await expect(selfRating).rejects.toThrow('不能评价自己');
     const partial = answersFor(peer.targetIds, () => 'good');
     delete partial[0]!.levels[ITEMS[0]!];
-    await expect(castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, tz: TZ, source: 'chat', answers: partial })).rejects.toThrow(/问卷未完成：.*未评价：政治品质/);
-    await expect(castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, tz: TZ, source: 'chat', answers: answersFor(peer.targetIds.slice(1), () => 'good') })).rejects.toThrow('还有 1 位评价对象未评价');
+    await expect(castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: partial })).rejects.toThrow(/问卷未完成：.*未评价：政治品质/);
+    await expect(castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: answersFor(peer.targetIds.slice(1), () => 'good') })).rejects.toThrow('还有 1 位评价对象未评价');
     expect(await count('evaluation_ballots')).toBe(0);
     expect(await count('evaluation_completions')).toBe(0);
   });
@@ -140,50 +139,48 @@ describe('democratic evaluation on the demo district', () => {
     const auditBefore = await count('audit_log');
     const superiors = proposal.filter((p) => p.category === 'superior').slice(0, 3);
     for (const s of superiors) {
-      const r = await castBallot(t.db, { campaignId, raterCadreId: s.cadreId, category: 'superior', clock, tz: TZ, source: 'chat', answers: answersFor(s.targetIds, (id) => (id === t1 ? 'good' : 'fairly_good'), (id) => (id === t1 ? 'excellent' : 'competent')) });
+      const r = await castBallot(t.db, { campaignId, raterCadreId: s.cadreId, category: 'superior', clock, sealKey: KEY, answers: answersFor(s.targetIds, (id) => (id === t1 ? 'good' : 'fairly_good'), (id) => (id === t1 ? 'excellent' : 'competent')) });
       expect(r).toEqual({ outcome: 'accepted', slips: 4 });
     }
     const peers = proposal.filter((p) => p.category === 'peer');
     for (const p of peers) {
-      const r = await castBallot(t.db, { campaignId, raterCadreId: p.cadreId, category: 'peer', clock, tz: TZ, source: 'chat', answers: answersFor(p.targetIds, (id) => (id === t1 ? 'fairly_good' : 'fairly_good')) });
+      const r = await castBallot(t.db, { campaignId, raterCadreId: p.cadreId, category: 'peer', clock, sealKey: KEY, answers: answersFor(p.targetIds, (id) => (id === t1 ? 'fairly_good' : 'fairly_good')) });
       expect(r.outcome).toBe('accepted');
     }
     const subs = proposal.filter((p) => p.category === 'subordinate').slice(0, 4);
     for (const [i, s] of subs.entries()) {
       const r = await castBallot(t.db, {
-        campaignId, raterCadreId: s.cadreId, clock, tz: TZ, source: 'web',
+        campaignId, raterCadreId: s.cadreId, clock, sealKey: KEY,
         answers: answersFor(s.targetIds, (id) => (id === t1 ? (i < 2 ? 'average' : 'poor') : 'fairly_good'), (id) => (id === t1 ? (i < 2 ? 'basically_competent' : 'incompetent') : 'competent')),
       });
       expect(r.outcome).toBe('accepted');
     }
     for (const code of codes.slice(0, 3)) {
-      const r = await castBallot(t.db, { campaignId, publicCode: code.toLowerCase(), clock, tz: TZ, source: 'public', answers: answersFor(leaders, (id) => (id === t1 ? 'good' : 'fairly_good'), (id) => (id === t1 ? 'incompetent' : 'competent')) });
+      const r = await castBallot(t.db, { campaignId, publicCode: code.toLowerCase(), clock, sealKey: KEY, answers: answersFor(leaders, (id) => (id === t1 ? 'good' : 'fairly_good'), (id) => (id === t1 ? 'incompetent' : 'competent')) });
       expect(r).toEqual({ outcome: 'accepted', slips: 4 });
     }
-    const slipsBefore = await count('evaluation_ballots');
-    expect(slipsBefore).toBe(3 * 4 + 4 * 3 + 4 * 4 + 3 * 4);
+    // No group (target, category) has five slips yet: all of them wait sealed, the box is empty.
+    const heldBefore = await count('evaluation_held_slips');
+    expect(heldBefore).toBe(3 * 4 + 4 * 3 + 4 * 4 + 3 * 4);
+    expect(await count('evaluation_ballots')).toBe(0);
 
     // The same rater again (a double click, a stale card): nothing changes.
-    const again = await castBallot(t.db, { campaignId, raterCadreId: peers[0]!.cadreId, category: 'peer', clock, tz: TZ, source: 'chat', answers: answersFor(peers[0]!.targetIds, () => 'poor') });
+    const again = await castBallot(t.db, { campaignId, raterCadreId: peers[0]!.cadreId, category: 'peer', clock, sealKey: KEY, answers: answersFor(peers[0]!.targetIds, () => 'poor') });
     expect(again).toEqual({ outcome: 'already_submitted' });
     // Two submits at the same moment (a fourth superior, 好 and 优秀 for T1): exactly one ballot.
     const fourth = proposal.filter((p) => p.category === 'superior')[3]!;
     const both = await Promise.all(
-      [0, 1].map(() => castBallot(t.db, { campaignId, raterCadreId: fourth.cadreId, category: 'superior', clock, tz: TZ, source: 'chat', answers: answersFor(fourth.targetIds, (id) => (id === t1 ? 'good' : 'fairly_good'), (id) => (id === t1 ? 'excellent' : 'competent')) })),
+      [0, 1].map(() => castBallot(t.db, { campaignId, raterCadreId: fourth.cadreId, category: 'superior', clock, sealKey: KEY, answers: answersFor(fourth.targetIds, (id) => (id === t1 ? 'good' : 'fairly_good'), (id) => (id === t1 ? 'excellent' : 'competent')) })),
     );
     expect(both.map((b) => b.outcome).sort()).toEqual(['accepted', 'already_submitted']);
-    expect(await count('evaluation_ballots')).toBe(slipsBefore + 4);
+    expect(await count('evaluation_held_slips')).toBe(heldBefore + 4);
 
     // A public code is good for one ballot; an unknown code for none.
-    const reused = await castBallot(t.db, { campaignId, publicCode: codes[0]!, clock, tz: TZ, source: 'public', answers: answersFor(leaders, () => 'poor') });
+    const reused = await castBallot(t.db, { campaignId, publicCode: codes[0]!, clock, sealKey: KEY, answers: answersFor(leaders, () => 'poor') });
     expect(reused).toEqual({ outcome: 'code_used' });
-    expect(await castBallot(t.db, { campaignId, publicCode: 'ABCDEFGHJK', clock, tz: TZ, source: 'public', answers: answersFor(leaders, () => 'poor') })).toEqual({ outcome: 'code_unknown' });
-    expect(await count('evaluation_ballots')).toBe(slipsBefore + 4);
-
-    // While open, the slips of one submission still share a transaction stamp (one per
-    // submission, 3 + 4 + 4 + 3 + 1 = 15); closing reshuffles the box (see the anonymity test).
-    openBox = await t.db.execute<{ id: string; xmin: string }>(sql`select id, xmin::text as xmin from evaluation_ballots order by ctid`);
-    expect(new Set(openBox.map((b) => b.xmin)).size).toBe(15);
+    expect(await castBallot(t.db, { campaignId, publicCode: 'ABCDEFGHJK', clock, sealKey: KEY, answers: answersFor(leaders, () => 'poor') })).toEqual({ outcome: 'code_unknown' });
+    expect(await count('evaluation_held_slips')).toBe(heldBefore + 4);
+    expect(await count('evaluation_ballots')).toBe(0);
 
     // Who voted is known (for reminders); submissions write no audit rows.
     expect(await count('audit_log')).toBe(auditBefore);
@@ -193,6 +190,26 @@ describe('democratic evaluation on the demo district', () => {
     const turn = await turnout(t.db, campaignId);
     expect(turn.find((r) => r.category === 'public')).toEqual({ category: 'public', assigned: 5, completed: 3 });
     expect(turn.find((r) => r.category === 'peer')).toEqual({ category: 'peer', assigned: 4, completed: 4 });
+  });
+
+  it('keeps the results sealed while the campaign is open', async () => {
+    await expect(campaignResults(t.db, campaignId)).rejects.toMatchObject({ code: 'results_sealed', message: '测评结束前结果保密，结束后才能查看' });
+    expect(await cadreSeries(t.db, leaders[0]!, 'annual')).toEqual([]);
+    expect(await districtComparison(t.db, { kind: 'annual' })).toEqual([]);
+  });
+
+  it('refuses ballots once the campaign has closed', async () => {
+    const late = fixedClock('2026-12-10T00:00:01Z');
+    const superior = proposal.filter((p) => p.category === 'superior')[5]!;
+    const answers = answersFor(superior.targetIds, () => 'good');
+    expect(await castBallot(t.db, { campaignId, raterCadreId: superior.cadreId, category: 'superior', clock: late, sealKey: KEY, answers })).toEqual({ outcome: 'closed' });
+    await closeCampaign(t.db, campaignId, late, null, KEY);
+    // Closing let every held slip into the box.
+    expect(await count('evaluation_held_slips')).toBe(0);
+    expect(await count('evaluation_ballots')).toBe(3 * 4 + 4 * 3 + 4 * 4 + 3 * 4 + 4);
+    expect(await castBallot(t.db, { campaignId, raterCadreId: superior.cadreId, category: 'superior', clock, sealKey: KEY, answers })).toEqual({ outcome: 'closed' });
+    expect(await castBallot(t.db, { campaignId, publicCode: codes[4]!, clock, sealKey: KEY, answers: answersFor(leaders, () => 'good') })).toEqual({ outcome: 'closed' });
+    expect((await campaignResults(t.db, campaignId)).targets.find((r) => r.cadreId === leaders[0])!.score.overall).toBe(84);
   });
 
   it('computes the hand-computed results', async () => {
@@ -226,17 +243,6 @@ describe('democratic evaluation on the demo district', () => {
     expect(mismatches).toEqual([]);
   });
 
-  it('refuses ballots once the campaign has closed', async () => {
-    const late = fixedClock('2026-12-10T00:00:01Z');
-    const superior = proposal.filter((p) => p.category === 'superior')[5]!;
-    const answers = answersFor(superior.targetIds, () => 'good');
-    expect(await castBallot(t.db, { campaignId, raterCadreId: superior.cadreId, category: 'superior', clock: late, tz: TZ, source: 'chat', answers })).toEqual({ outcome: 'closed' });
-    await closeCampaign(t.db, campaignId, late, null);
-    expect(await castBallot(t.db, { campaignId, raterCadreId: superior.cadreId, category: 'superior', clock, tz: TZ, source: 'chat', answers })).toEqual({ outcome: 'closed' });
-    expect(await castBallot(t.db, { campaignId, publicCode: codes[4]!, clock, tz: TZ, source: 'public', answers: answersFor(leaders, () => 'good') })).toEqual({ outcome: 'closed' });
-    expect((await campaignResults(t.db, campaignId)).targets.find((r) => r.cadreId === leaders[0])!.score.overall).toBe(84);
-  });
-
   it('compares across years: the vertical curve and the district table', async () => {
     // 2027: only three public raters, 好 for everyone → 100 for every target. The campaign flags
     // ballots with more than 90% 好, so all three are flagged (counted, and shown as flagged).
@@ -246,9 +252,13 @@ describe('democratic evaluation on the demo district', () => {
     const clock2027 = fixedClock('2027-12-02T02:00:00Z');
     await openCampaign(t.db, next.id, clock2027, null);
     // Published but not yet at its opening time: not open.
-    const early = await castBallot(t.db, { campaignId: next.id, publicCode: nextCodes[0]!, clock: fixedClock('2027-11-30T00:00:00Z'), tz: TZ, source: 'public', answers: answersFor(leaders, () => 'good', () => 'excellent') });
+    const early = await castBallot(t.db, { campaignId: next.id, publicCode: nextCodes[0]!, clock: fixedClock('2027-11-30T00:00:00Z'), sealKey: KEY, answers: answersFor(leaders, () => 'good', () => 'excellent') });
     expect(early).toEqual({ outcome: 'not_open' });
-    for (const code of nextCodes) await castBallot(t.db, { campaignId: next.id, publicCode: code, clock: clock2027, tz: TZ, source: 'public', answers: answersFor(leaders, () => 'good', () => 'excellent') });
+    for (const code of nextCodes) await castBallot(t.db, { campaignId: next.id, publicCode: code, clock: clock2027, sealKey: KEY, answers: answersFor(leaders, () => 'good', () => 'excellent') });
+    // Open, it is in no curve and no table.
+    expect((await cadreSeries(t.db, leaders[0]!, 'annual')).map((p) => p.year)).toEqual([2026]);
+    expect(new Set((await districtComparison(t.db, { kind: 'annual' })).map((r) => r.year))).toEqual(new Set([2026]));
+    await closeCampaign(t.db, next.id, fixedClock('2027-12-10T00:00:00Z'), null, KEY);
 
     const flagged = await campaignResults(t.db, next.id);
     expect(flagged.targets.map((r) => [r.score.overall, r.score.flaggedBallots])).toEqual(leaders.map(() => [100, 3]));
@@ -270,32 +280,32 @@ describe('democratic evaluation on the demo district', () => {
       where table_schema = 'public' and table_name like 'evaluation_%' order by table_name, ordinal_position`);
     const columns = (table: string) => tables.filter((c) => c.table_name === table).map((c) => c.column_name);
     // The ballot box names no rater: exactly these columns (a new one must be argued for here).
-    expect(columns('evaluation_ballots')).toEqual(['id', 'campaign_id', 'target_id', 'category', 'submitted_on', 'source', 'flagged', 'overall_grade', 'comment', 'score_sum', 'answer_count', 'level_counts', 'item_scores', 'paper_batch_id']);
+    // Nor when, how or from which paper file it was cast.
+    expect(columns('evaluation_ballots')).toEqual(['id', 'campaign_id', 'target_id', 'category', 'flagged', 'overall_grade', 'comment', 'score_sum', 'answer_count', 'level_counts', 'item_scores']);
+    // Slips waiting for the box show only what the rater assignments show already.
+    expect(columns('evaluation_held_slips')).toEqual(['campaign_id', 'target_id', 'category', 'sealed']);
     expect(columns('evaluation_answers')).toEqual(['ballot_id', 'campaign_id', 'target_id', 'category', 'item_key', 'score']);
     // The ledger and the codes have no id, no time, nothing a ballot could point at.
     expect(columns('evaluation_completions')).toEqual(['campaign_id', 'cadre_id', 'category']);
     expect(columns('evaluation_public_codes')).toEqual(['code_hash', 'campaign_id', 'category', 'unit_id', 'used']);
-    for (const table of ['evaluation_ballots', 'evaluation_answers', 'evaluation_completions', 'evaluation_public_codes']) {
+    for (const table of ['evaluation_ballots', 'evaluation_answers', 'evaluation_completions', 'evaluation_public_codes', 'evaluation_held_slips']) {
+      expect(tables.filter((c) => c.table_name === table && /date/.test(c.data_type))).toEqual([]);
       expect(tables.filter((c) => c.table_name === table && /timestamp|time/.test(c.data_type))).toEqual([]);
     }
     // No foreign key joins the box to the ledger, the raters or the codes.
     const fks = await t.db.execute<{ from_table: string; to_table: string }>(sql`
       select conrelid::regclass::text as from_table, confrelid::regclass::text as to_table
       from pg_constraint where contype = 'f' and conrelid::regclass::text like 'evaluation_%'`);
-    const boxLinks = fks.filter((f) => ['evaluation_ballots', 'evaluation_answers'].includes(f.from_table));
-    expect(boxLinks.map((f) => f.to_table).sort()).toEqual(['cadres', 'evaluation_campaigns', 'evaluation_campaigns', 'evaluation_paper_batches']);
+    const boxLinks = fks.filter((f) => ['evaluation_ballots', 'evaluation_answers', 'evaluation_held_slips'].includes(f.from_table));
+    expect(boxLinks.map((f) => f.to_table).sort()).toEqual(['cadres', 'cadres', 'evaluation_campaigns', 'evaluation_campaigns', 'evaluation_campaigns']);
 
-    // Every ballot row, every column: ids are random (v4) UUIDs, days only.
+    // Every ballot row: ids are random (v4) UUIDs.
     const slips = await t.db.execute<Record<string, unknown>>(sql`select *, xmin::text as xmin, ctid::text as ctid from evaluation_ballots where campaign_id = ${campaignId} order by ctid`);
-    for (const slip of slips) {
-      expect(slip.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
-      expect(slip.submitted_on).toBe('2026-12-02');
-    }
+    expect(slips).toHaveLength(3 * 4 + 4 * 3 + 4 * 4 + 3 * 4 + 4);
+    for (const slip of slips) expect(slip.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
     // After closing, the box was rewritten in one transaction, in the order of its random ids:
     // neither the transaction stamp nor the position of a slip says when it arrived.
     expect(new Set(slips.map((s) => s.xmin)).size).toBe(1);
-    expect(slips.map((s) => s.id)).toHaveLength(openBox.length);
-    expect(slips.map((s) => s.id)).not.toEqual(openBox.map((b) => b.id));
     const answerStamps = await t.db.execute<{ n: number }>(sql`select count(distinct xmin::text)::int as n from evaluation_answers where campaign_id = ${campaignId}`);
     expect(answerStamps[0]!.n).toBe(1);
 

@@ -9,6 +9,7 @@ import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import {
+  auditTurnoutView,
   campaignInScope,
   campaignRaters,
   campaignsInScope,
@@ -42,7 +43,7 @@ import { campaignIssues } from '../../core/evaluation/campaigns.ts';
 import { inScope, unitOptions } from '../../core/org.ts';
 import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts';
 import { requireRole, requireUser } from '../auth.ts';
-import { t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
+import { clientIp, missingKey, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
 import { errorPage, renderFragment, renderPage } from '../render.tsx';
@@ -56,6 +57,8 @@ const MANAGERS = requireRole('district_admin');
 export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   const tz = deps.timeZone ?? 'Asia/Shanghai';
+  // The ballot key: closing and paper imports open and seal the slips waiting for the box.
+  const sealKey: Buffer = deps.sealKey ?? missingKey('evaluationRoutes');
   app.onError(errorPage(deps));
   app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
   app.route('/templates', templateRoutes(deps));
@@ -157,13 +160,19 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const scope = c.var.scope;
     const role = c.var.user.role;
     const [categories, units] = await Promise.all([turnout(deps.db, id), turnoutByUnit(deps.db, id, scope)]);
+    const showNames = role === 'district_admin' || role === 'unit_admin';
+    // Who has not voted (hence who has) is personal data: seeing the names is audited.
+    if (showNames && units.length > 0) {
+      const nonVoters = units.reduce((n, u) => n + u.pending.length, 0);
+      await auditTurnoutView(deps.db, { actorId: c.var.user.id, campaignId: id, nonVoters, ip: clientIp(c, deps.trustProxy) });
+    }
     return {
       campaignId: id,
       open,
       categories: categories.map((r) => ({ category: r.category, assigned: Number(r.assigned), completed: Number(r.completed) })),
       units,
       showOverall: scope.kind === 'all',
-      showNames: role === 'district_admin' || role === 'unit_admin',
+      showNames,
     };
   };
 
@@ -337,7 +346,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   app.post('/:id{[0-9]+}/close', MANAGERS, (c) =>
     act(c, async (id, tr) => {
-      await closeCampaign(deps.db, id, deps.clock, c.var.user.id);
+      await closeCampaign(deps.db, id, deps.clock, c.var.user.id, sealKey);
       return { kind: 'ok', text: tr.evaluation.closed };
     }),
   );
@@ -359,7 +368,8 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   app.post('/:id{[0-9]+}/paper', MANAGERS, paperTooLarge, (c) =>
     act(c, async (id, tr) => {
-      const file = (await c.req.parseBody()).file;
+      const body = await c.req.parseBody();
+      const file = body.file;
       if (!(file instanceof File) || file.size === 0) return { kind: 'error', text: tr.evaluation.noFile };
       let content: string;
       try {
@@ -369,8 +379,9 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
         if (error.reason) deps.log.warn({ reason: error.reason, bytes: file.size }, 'paper ballots: file could not be read');
         return { kind: 'error', text: paperProblem(tr, error) };
       }
-      const result = await importPaperBallots(deps.db, { campaignId: id, fileName: file.name, content, clock: deps.clock, tz, actorId: c.var.user.id });
-      return { kind: 'ok', text: tr.evaluation.imported(result.ballots, result.slips) };
+      const voters = typeof body.voters === 'string' ? body.voters : '';
+      const result = await importPaperBallots(deps.db, { campaignId: id, fileName: file.name, content, voters, clock: deps.clock, tz, actorId: c.var.user.id, sealKey });
+      return { kind: 'ok', text: tr.evaluation.imported(result.ballots, result.slips, result.voters) };
     }),
   );
 

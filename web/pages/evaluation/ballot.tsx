@@ -5,7 +5,6 @@
  * with a one-time code. One target per step; the answers so far travel sealed in a hidden field
  * (never in a table), and the last step casts the ballot. Nothing here logs who voted.
  */
-import { randomBytes } from 'node:crypto';
 import { Hono, type Context } from 'hono';
 import type { Child } from 'hono/jsx';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -18,7 +17,7 @@ import { OVERALL_GRADES, templateItems, type TemplateDefinition } from '../../..
 import { publicBallot, raterBallot, type BallotSubject, type BallotTarget } from '../../../core/evaluation/web-ballot.ts';
 import { raterCategory, type OverallGrade, type RaterCategory } from '../../../db/schema/evaluation.ts';
 import { Head } from '../../components/layout.tsx';
-import { t, type PanelDeps } from '../../context.ts';
+import { missingKey, t, type PanelDeps } from '../../context.ts';
 import type { Dictionary } from '../../i18n.ts';
 
 interface Draft {
@@ -158,10 +157,9 @@ function readStep(body: Record<string, string | File>, def: TemplateDefinition) 
 
 export function ballotRoutes(deps: PanelDeps): Hono {
   const app = new Hono();
-  const tz = deps.timeZone ?? 'Asia/Shanghai';
-  // Without a configured key, drafts still work within this process (a restart asks to start over).
-  const sealKey = deps.sealKey ?? randomBytes(32);
-  const linkKey = deps.ballotLinkKey ?? deps.sealKey ?? sealKey;
+  // The panel's one ballot key (mountPanel makes one when none is configured): drafts and held slips.
+  const sealKey: Buffer = deps.sealKey ?? missingKey('ballotRoutes');
+  const linkKey = deps.ballotLinkKey ?? sealKey;
   // The path holds a rater's link or code: log the failure without it.
   app.onError((error, c) => {
     deps.log.error({ err: error }, 'web ballot: request failed');
@@ -223,7 +221,7 @@ export function ballotRoutes(deps: PanelDeps): Hono {
     const subject = await raterBallot(deps.db, { campaignId: link.campaignId, cadreId: link.cadreId, category, now: deps.clock.now() });
     if (subject.state !== 'ready') return stateMessage(c, tr, subject.state);
     return flow(c, subject, { campaignId: link.campaignId, raterId: `${link.cadreId}:${category}` }, `/ballot/${token}`, (answers) =>
-      castBallot(deps.db, { campaignId: link.campaignId, raterCadreId: link.cadreId, category, answers, clock: deps.clock, tz, source: 'web' }),
+      castBallot(deps.db, { campaignId: link.campaignId, raterCadreId: link.cadreId, category, answers, clock: deps.clock, sealKey }),
     );
   };
   app.get('/ballot/:token', fromLink);
@@ -254,7 +252,7 @@ export function ballotRoutes(deps: PanelDeps): Hono {
     if (subject.state !== 'ready' || subject.campaignId == null) return stateMessage(c, tr, subject.state);
     const campaignId = subject.campaignId;
     return flow(c, subject, { campaignId, raterId: hashPublicCode(code) }, `/vote/${code}`, (answers) =>
-      castBallot(deps.db, { campaignId, publicCode: code, answers, clock: deps.clock, tz, source: 'public' }),
+      castBallot(deps.db, { campaignId, publicCode: code, answers, clock: deps.clock, sealKey }),
     );
   };
   app.get('/vote/:code', fromCode);

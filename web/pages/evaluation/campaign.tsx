@@ -1,7 +1,7 @@
 /**
  * @module
  * The sections of one campaign's page: settings (a form while a draft), targets, raters by
- * category, public codes, live turnout and paper ballots. Each action answers with the whole
+ * category, public codes, live turnout and paper ballots (while open). Each action answers with the whole
  * `#campaign` block, so counts elsewhere on the page stay right.
  */
 import type { CampaignListRow, PersonRow, RaterRow, TemplateRow, UnitTurnout } from '../../../core/evaluation/admin.ts';
@@ -256,9 +256,16 @@ function Paper(props: { t: Dictionary; v: CampaignView }) {
     <section class="card" id="paper">
       <h2>{e.paper}</h2>
       <p class="hint">{e.paperHint}</p>
-      <form class="inline-form" method="post" action={`/evaluation/${id}/paper`} enctype="multipart/form-data" hx-post={`/evaluation/${id}/paper`} hx-encoding="multipart/form-data" hx-target="#campaign" hx-swap="outerHTML">
-        <input type="file" name="file" accept=".csv,text/csv" required aria-label={e.paper} />
-        <button class="button" type="submit">{e.upload}</button>
+      <form class="paper-form" method="post" action={`/evaluation/${id}/paper`} enctype="multipart/form-data" hx-post={`/evaluation/${id}/paper`} hx-encoding="multipart/form-data" hx-target="#campaign" hx-swap="outerHTML">
+        <label class="field">
+          <span>{e.paperVoters}</span>
+          <textarea name="voters" rows={4} aria-describedby="paper-voters-hint"></textarea>
+          <small class="hint" id="paper-voters-hint">{e.paperVotersHint}</small>
+        </label>
+        <div class="inline-form">
+          <input type="file" name="file" accept=".csv,text/csv" required aria-label={e.paper} />
+          <button class="button" type="submit">{e.upload}</button>
+        </div>
       </form>
     </section>
   );
@@ -321,7 +328,7 @@ export function CampaignBody(props: { t: Dictionary; v: CampaignView; turnout: T
       <Targets t={t} v={v} />
       {(v.canManage || c.status === 'draft') && <Raters t={t} v={v} />}
       {v.canManage && <Codes t={t} v={v} />}
-      {v.canManage && c.status !== 'draft' && <Paper t={t} v={v} />}
+      {v.canManage && c.status === 'open' && <Paper t={t} v={v} />}
     </div>
   );
 }

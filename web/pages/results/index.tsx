@@ -3,7 +3,8 @@
  * Evaluation results in the panel: the campaign table, one cadre, one unit, the printable
  * reports, the .xlsx export, the alert rules, and the comparison over years. Everything reads
  * through the user's scope (another unit's cadre is a 404); every view of a cadre's results and
- * every export is audited; partners are refused and viewers only read.
+ * every export is audited; partners are refused and viewers only read. Until a campaign
+ * closes, every one of these answers 409 "sealed until the campaign closes", for every role.
  *
  * Routes carry their full paths and their own guards, so this app can sit beside the campaign
  * admin pages under /evaluation without sharing their middleware.
@@ -38,12 +39,46 @@ import { UnitResults } from './unit.tsx';
 
 const pageChart: ChartSlot = (option, label, id) => <Chart option={option} label={label} id={id} />;
 
+/** A campaign's results asked for before it closed (core's EvaluationError 'results_sealed'). */
+class ResultsSealed extends Error {
+  constructor(readonly campaignId: number) {
+    super('results sealed');
+  }
+}
+
+/** 409 for every results page, fragment, export and print of a campaign still open. */
+function sealedAnswer(c: PanelContext, deps: PanelDeps, campaignId: number) {
+  const dict = t(c);
+  c.header('Cache-Control', 'no-store');
+  const notice = (
+    <div class="alert alert-info" role="status" id="results-sealed">
+      <strong>{dict.results.sealed}</strong>
+      <p>{dict.results.sealedDetail}</p>
+    </div>
+  );
+  if (c.req.header('HX-Request')) return renderFragment(c, <div id="results-inner">{notice}</div>, 409);
+  return renderPage(
+    c,
+    deps,
+    dict.results.sealed,
+    <>
+      <div class="page-head">
+        <h1>{dict.results.title}</h1>
+        <div class="actions"><a class="button" href={`/evaluation/${campaignId}`}>{dict.results.toTurnout}</a></div>
+      </div>
+      {notice}
+    </>,
+    409,
+  );
+}
+
 /** A path id; anything else is the results' 404. */
 const idOf = (c: PanelContext, name: string): number => idParam(c, name, t(c).results.notFound);
 
 export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
+  const onError = errorPage(deps);
+  app.onError((error, c) => (error instanceof ResultsSealed ? sealedAnswer(c, deps, error.campaignId) : onError(error, c)));
   const read = [requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer')] as const;
   const notFound = (c: PanelContext) => new HTTPException(404, { message: t(c).results.notFound });
   const ip = (c: PanelContext) => clientIp(c, deps.trustProxy);
@@ -56,6 +91,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
       return await resultsReport(deps.db, id, c.var.scope);
     } catch (e) {
       if (e instanceof EvaluationError && e.code === 'campaign_not_found') throw notFound(c);
+      if (e instanceof EvaluationError && e.code === 'results_sealed') throw new ResultsSealed(id);
       throw e;
     }
   }

@@ -123,7 +123,6 @@ export function ResultsPage(props: { t: Dictionary; report: ResultsReport; rows:
           <a id="export-link" class="button" href={withQuery(`${base}/export.xlsx`, params)} download>{t.results.export}</a>
         </div>
       </div>
-      {c.status !== 'closed' && <p class="alert alert-info">{t.results.notClosed}</p>}
       <form id="results-filters" class="card" method="get" action={base} hx-get={base} hx-trigger="change, submit" hx-target="#results" hx-push-url="true" hx-sync="this:replace">
         <div class="filters">
           <Field label={t.results.unit}>
