@@ -28,6 +28,7 @@ export const NAV: NavItem[] = [
   { key: 'audit', href: '/audit', roles: ['district_admin'] },
   { key: 'users', href: '/users', roles: ['district_admin'] },
   { key: 'jobs', href: '/jobs', roles: ['district_admin'] },
+  { key: 'calendar', href: '/calendar', roles: ['district_admin'] },
   // It acts as any cadre: district admins only (web/sandbox.tsx).
   { key: 'simulator', href: '/sandbox/chat', roles: ['district_admin'], sandboxOnly: true },
 ];
