@@ -25,6 +25,7 @@ const UPLOAD_LIMIT = 256 * 1024;
 const CONFIRM_LIMIT = 4 * UPLOAD_LIMIT;
 
 type Notice = { kind: 'ok' | 'error'; text: string };
+type DayField = 'date' | 'kind' | 'name';
 type Status = 200 | 404 | 413 | 422;
 
 function thisYear(deps: PanelDeps): { year: number; month: number } {
@@ -83,10 +84,12 @@ function MonthGrid(props: { t: Dictionary; cal: WorkCalendar; year: number; mont
 }
 
 /** The year: warning, grids, legend, the list with remove buttons, and the add form. */
-function YearSection(props: { t: Dictionary; cal: WorkCalendar; year: number; notice?: Notice; error?: string; draft?: Record<string, string> }) {
+function YearSection(props: { t: Dictionary; cal: WorkCalendar; year: number; notice?: Notice; error?: { field: DayField; text: string }; draft?: Record<string, string> }) {
   const { t, cal, year } = props;
   const days = cal.specialDaysOf(year);
   const draft = props.draft ?? {};
+  // The message goes above the row, so the narrow fields keep their places; the field is marked.
+  const invalid = (field: DayField) => (props.error?.field === field ? 'invalid' : undefined);
   return (
     <div id="calendar-year">
       {props.notice && <p class={`alert ${props.notice.kind === 'ok' ? 'alert-ok' : 'alert-error'}`} role="status">{props.notice.text}</p>}
@@ -104,15 +107,16 @@ function YearSection(props: { t: Dictionary; cal: WorkCalendar; year: number; no
       </section>
       <section class="card">
         <h2>{t.calendar.specialDays}</h2>
+        {props.error && <p class="alert alert-error" role="alert">{props.error.text}</p>}
         <form class="add-day" method="post" action="/calendar/days" hx-post="/calendar/days" hx-target="#calendar-year" hx-swap="outerHTML" novalidate>
           <input type="hidden" name="year" value={String(year)} />
-          <Field label={t.calendar.date} error={props.error}>
+          <Field label={t.calendar.date} class={invalid('date')}>
             <input type="date" name="date" value={draft.date ?? ''} min={`${year}-01-01`} max={`${year}-12-31`} required />
           </Field>
-          <Field label={t.calendar.kind}>
+          <Field label={t.calendar.kind} class={invalid('kind')}>
             <select name="kind"><Options selected={draft.kind ?? 'holiday'} options={[['holiday', t.calendar.kindName.holiday!], ['workday', t.calendar.kindName.workday!]]} /></select>
           </Field>
-          <Field label={t.calendar.name}>
+          <Field label={t.calendar.name} class={invalid('name')}>
             <input name="name" value={draft.name ?? ''} placeholder={t.calendar.namePlaceholder} maxlength={20} required />
           </Field>
           <button type="submit" class="button primary">{t.calendar.addButton}</button>
@@ -214,7 +218,7 @@ function CalendarBody(props: { t: Dictionary; cal: WorkCalendar; year: number; y
       <section class="card">
         <h2>{t.calendar.import}</h2>
         <p class="muted">{t.calendar.importIntro(year)}</p>
-        <form class="inline-form" method="post" action={`/calendar/import?year=${year}`} enctype="multipart/form-data" hx-post={`/calendar/import?year=${year}`} hx-encoding="multipart/form-data" hx-target="#import-result" hx-disable="find button">
+        <form id="import-form" class="inline-form" method="post" action={`/calendar/import?year=${year}`} enctype="multipart/form-data" hx-post={`/calendar/import?year=${year}`} hx-encoding="multipart/form-data" hx-target="#import-result" hx-disable="find button">
           <input type="file" name="file" accept=".csv,text/csv" required aria-label={t.calendar.file} />
           <button type="submit" class="button">{t.calendar.preview}</button>
         </form>
@@ -281,7 +285,7 @@ export function calendarRoutes(deps: PanelDeps): Hono<PanelEnv> {
   );
   const answer = (c: PanelContext, content: Child, status: Status = 200) =>
     c.req.header('HX-Request') ? renderFragment(c, content, status) : renderPage(c, deps, t(c).calendar.title, content, status);
-  const yearSection = async (c: PanelContext, year: number, props: { notice?: Notice; error?: string; draft?: Record<string, string> }, status: Status = 200) => {
+  const yearSection = async (c: PanelContext, year: number, props: { notice?: Notice; error?: { field: DayField; text: string }; draft?: Record<string, string> }, status: Status = 200) => {
     const section = <YearSection t={t(c)} cal={await loadWorkCalendar(deps.db)} year={year} {...props} />;
     return c.req.header('HX-Request') ? renderFragment(c, section, status) : answer(c, await body(c, year, { notice: props.notice }), status);
   };
@@ -305,7 +309,10 @@ export function calendarRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const form = await c.req.parseBody();
     const year = yearParam(str(form.year), thisYear(deps).year);
     const draft = { date: str(form.date).trim(), kind: str(form.kind), name: str(form.name) };
-    const refuse = (issue: SpecialDayIssue | CalendarCsvIssue) => yearSection(c, year, { error: issueText(t(c), issue, year), draft }, 422);
+    const refuse = (issue: SpecialDayIssue | CalendarCsvIssue) => {
+      const field: DayField = issue.code === 'calendar.kind' ? 'kind' : issue.code === 'calendar.name' ? 'name' : 'date';
+      return yearSection(c, year, { error: { field, text: issueText(t(c), issue, year) }, draft }, 422);
+    };
     if (isIsoDay(draft.date) && !draft.date.startsWith(`${year}-`)) return refuse({ code: 'calendar.year', line: 0, value: draft.date });
     const result = await addCalendarDay(deps.db, requestContext(c, deps), draft);
     if ('issue' in result) return refuse(result.issue);
