@@ -230,7 +230,7 @@ const zh = {
     to: '截止日期',
     system: '系统',
     actionName: { create: '新建', update: '修改', delete: '删除', view: '查看', export: '导出', import: '导入', login: '登录', logout: '退出', retry: '重试', 'sandbox.impersonate': '以干部身份操作（模拟器）' } as Record<string, string>,
-    entityName: { cadre: '干部', unit: '单位', panel_user: '面板用户', session: '会话', demo_seed: '演示数据', roster: '名册', job: '任务', lark_user: '飞书用户' } as Record<string, string>,
+    entityName: { cadre: '干部', unit: '单位', panel_user: '面板用户', session: '会话', demo_seed: '演示数据', roster: '名册', job: '任务', lark_user: '飞书用户', work_calendar: '工作日历', work_calendar_day: '工作日历日期', absence: '请假与外出' } as Record<string, string>,
     readonly: '审计日志只能追加，任何人都不能修改或删除。',
   },
   users: {
@@ -773,7 +773,7 @@ const en: Dictionary = {
     to: 'To',
     system: 'System',
     actionName: { create: 'Create', update: 'Update', delete: 'Delete', view: 'View', export: 'Export', import: 'Import', login: 'Sign in', logout: 'Sign out', retry: 'Retry', 'sandbox.impersonate': 'Acted as cadre (simulator)' },
-    entityName: { cadre: 'Cadre', unit: 'Unit', panel_user: 'Panel user', session: 'Session', demo_seed: 'Demo data', roster: 'Roster', job: 'Job', lark_user: 'Lark user' },
+    entityName: { cadre: 'Cadre', unit: 'Unit', panel_user: 'Panel user', session: 'Session', demo_seed: 'Demo data', roster: 'Roster', job: 'Job', lark_user: 'Lark user', work_calendar: 'Work calendar', work_calendar_day: 'Work calendar day', absence: 'Absence' },
     readonly: 'The audit log is append-only: nobody can edit or delete it.',
   },
   users: {
