@@ -16,6 +16,7 @@ import { seedDemo } from './core/demo.ts';
 import { createLogger, redactError, type Logger } from './core/logger.ts';
 import { ADMIN_USERNAME, ensureAdmin, seedDemoPanelUsers } from './core/users.ts';
 import { ensureBuiltInTemplates } from './core/evaluation/templates.ts';
+import { ensureBuiltinCalendar } from './core/reminders/store.ts';
 import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
 import { systemProcessor } from './jobs/workers/system.ts';
@@ -130,6 +131,7 @@ async function start(config: Config, log: Logger) {
     const admin = await ensureAdmin(db, config.adminPassword);
     // Evaluation (民主测评): the two built-in questionnaires exist in every installation.
     await ensureBuiltInTemplates(db);
+    await ensureBuiltinCalendar(db);
 
     const clock = systemClock;
     const system = kit.queue(QUEUE.system);

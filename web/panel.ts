@@ -20,6 +20,7 @@ import { usersRoutes } from './pages/users.tsx';
 import { unitsRoutes } from './pages/units.tsx';
 import { rosterRoutes } from './pages/roster.tsx';
 import { jobsRoutes } from './pages/jobs.tsx';
+import { calendarRoutes } from './pages/calendar.tsx';
 import { evaluationRoutes } from './pages/evaluation.tsx';
 import { ballotRoutes } from './pages/evaluation/ballot.tsx';
 import { larkOAuthRoutes } from './oauth.ts';
@@ -87,6 +88,7 @@ export function mountPanel(app: Hono, given: PanelDeps): void {
   app.route('/units', unitsRoutes(deps));
   app.route('/import', rosterRoutes(deps));
   app.route('/jobs', jobsRoutes(deps));
+  app.route('/calendar', calendarRoutes(deps));
   // Evaluation results first: /evaluation/:id/results…, /evaluation/compare (full paths, own
   // guards), so the admin sub-app's /evaluation/:id routes and guards never shadow them.
   app.route('/', resultsRoutes(deps));

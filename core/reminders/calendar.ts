@@ -135,22 +135,50 @@ export class WorkCalendar {
   }
 }
 
+/** What is wrong with one special day as someone typed it. */
+export type SpecialDayIssue =
+  | { code: 'calendar.date'; value: string }
+  | { code: 'calendar.kind'; value: string }
+  | { code: 'calendar.name' }
+  | { code: 'calendar.duplicate'; value: string }
+  | { code: 'calendar.workdayOnWeekday'; value: string };
+
 export type CalendarCsvIssue =
   | { code: 'calendar.header'; line: number }
-  | { code: 'calendar.date'; line: number; value: string }
-  | { code: 'calendar.kind'; line: number; value: string }
-  | { code: 'calendar.name'; line: number }
-  | { code: 'calendar.duplicate'; line: number; value: string }
-  | { code: 'calendar.workdayOnWeekday'; line: number; value: string };
+  | { code: 'calendar.empty'; line: number }
+  | { code: 'calendar.year'; line: number; value: string }
+  | (SpecialDayIssue & { line: number });
+
+/** The kind as people type it: `holiday` / `workday`, or 休 / 班. */
+export function specialDayKind(raw: string): SpecialDayKind | undefined {
+  return raw === 'holiday' || raw === '休' ? 'holiday' : raw === 'workday' || raw === '班' ? 'workday' : undefined;
+}
+
+/**
+ * Checks one special day as typed. A holiday on a weekend is allowed (weekend days inside a
+ * holiday are listed), a make-up workday on a weekday is not: it would mean nothing.
+ * `taken` says whether the date is already listed.
+ */
+export function checkSpecialDay(input: { date: string; kind: string; name: string }, taken: (date: string) => boolean): SpecialDay | SpecialDayIssue {
+  const date = input.date.trim();
+  const name = input.name.trim();
+  const kind = specialDayKind(input.kind.trim());
+  if (!isIsoDay(date)) return { code: 'calendar.date', value: date };
+  if (!kind) return { code: 'calendar.kind', value: input.kind.trim() };
+  if (!name || name.length > 20) return { code: 'calendar.name' };
+  if (taken(date)) return { code: 'calendar.duplicate', value: date };
+  const weekend = weekdayOf(date) === 0 || weekdayOf(date) === 6;
+  if (kind === 'workday' && !weekend) return { code: 'calendar.workdayOnWeekday', value: date };
+  return { date, kind, name };
+}
 
 /**
  * Reads a year's list in the shape of the State Council notice as shipped
  * (`date,kind,name`; kind is `holiday` or `workday`, or 休 / 班 as people type them). Returns
- * every problem with its line, so an import is all or nothing. A holiday on a weekend is
- * allowed (weekend days inside a holiday are listed), a make-up workday on a weekday is not:
- * it would mean nothing.
+ * every problem with its line, so an import is all or nothing. With `year`, a day of another
+ * year is a problem too, and so is a file without any day (it would empty the year).
  */
-export function parseCalendarCsv(text: string): { days: SpecialDay[]; issues: CalendarCsvIssue[] } {
+export function parseCalendarCsv(text: string, year?: number): { days: SpecialDay[]; issues: CalendarCsvIssue[] } {
   const rows = parseCsv(text).filter((r) => r.some((cell) => cell.trim() !== ''));
   const issues: CalendarCsvIssue[] = [];
   const days: SpecialDay[] = [];
@@ -159,20 +187,13 @@ export function parseCalendarCsv(text: string): { days: SpecialDay[]; issues: Ca
   const seen = new Set<string>();
   rows.slice(1).forEach((row, i) => {
     const line = i + 2;
-    const date = (row[0] ?? '').trim();
-    const rawKind = (row[1] ?? '').trim();
-    const name = (row[2] ?? '').trim();
-    const kind: SpecialDayKind | undefined =
-      rawKind === 'holiday' || rawKind === '休' ? 'holiday' : rawKind === 'workday' || rawKind === '班' ? 'workday' : undefined;
-    if (!isIsoDay(date)) return void issues.push({ code: 'calendar.date', line, value: date });
-    if (!kind) return void issues.push({ code: 'calendar.kind', line, value: rawKind });
-    if (!name || name.length > 20) return void issues.push({ code: 'calendar.name', line });
-    if (seen.has(date)) return void issues.push({ code: 'calendar.duplicate', line, value: date });
-    const weekend = weekdayOf(date) === 0 || weekdayOf(date) === 6;
-    if (kind === 'workday' && !weekend) return void issues.push({ code: 'calendar.workdayOnWeekday', line, value: date });
-    seen.add(date);
-    days.push({ date, kind, name });
+    const checked = checkSpecialDay({ date: row[0] ?? '', kind: row[1] ?? '', name: row[2] ?? '' }, (d) => seen.has(d));
+    if ('code' in checked) return void issues.push({ ...checked, line });
+    if (year !== undefined && !checked.date.startsWith(`${year}-`)) return void issues.push({ code: 'calendar.year', line, value: checked.date });
+    seen.add(checked.date);
+    days.push(checked);
   });
+  if (year !== undefined && rows.length === 1) issues.push({ code: 'calendar.empty', line: 2 });
   return { days: issues.length ? [] : days, issues };
 }
 

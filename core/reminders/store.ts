@@ -8,10 +8,11 @@ import { and, eq, gte, lt, lte, notLike, sql, type AnyColumn, type SQL } from 'd
 import type { Db } from '../../db/client.ts';
 import { cadreAbsences, workCalendarDays, workCalendarYears, type CadreAbsence } from '../../db/schema/reminders.ts';
 import { outbox } from '../../db/schema/lark.ts';
+import { panelUsers } from '../../db/schema/users.ts';
 import { cadres } from '../../db/schema/org.ts';
 import { audit } from '../audit.ts';
 import { inScope, type RequestContext, type Scope } from '../org.ts';
-import { WorkCalendar, builtinSpecialDays, isIsoDay, type SpecialDay } from './calendar.ts';
+import { WorkCalendar, builtinSpecialDays, checkSpecialDay, isIsoDay, type SpecialDay, type SpecialDayIssue } from './calendar.ts';
 import type { Absence } from './absence.ts';
 
 /**
@@ -62,6 +63,41 @@ export async function replaceCalendarYear(db: Db, ctx: RequestContext, year: num
       .onConflictDoUpdate({ target: workCalendarYears.year, set: { source, updatedBy: ctx.actor.id, updatedAt: sql`now()` } });
     await audit(tx, { actorId: ctx.actor.id, action: source === 'import' ? 'import' : 'update', entity: 'work_calendar', entityId: year, diff: { before: before.length, after: days.length }, ip: ctx.ip });
   });
+}
+
+/**
+ * Enters one special day by hand, audited; its year then counts as entered (someone is typing
+ * in the notice). A date already listed is refused, not overwritten.
+ */
+export async function addCalendarDay(db: Db, ctx: RequestContext, input: { date: string; kind: string; name: string }): Promise<{ day: SpecialDay } | { issue: SpecialDayIssue }> {
+  const checked = checkSpecialDay(input, () => false);
+  if ('code' in checked) return { issue: checked };
+  return db.transaction(async (tx) => {
+    const inserted = await tx.insert(workCalendarDays).values(checked).onConflictDoNothing().returning();
+    if (inserted.length === 0) return { issue: { code: 'calendar.duplicate', value: checked.date } as const };
+    await markYearEdited(tx, ctx, Number(checked.date.slice(0, 4)));
+    await audit(tx, { actorId: ctx.actor.id, action: 'create', entity: 'work_calendar_day', entityId: checked.date, diff: { kind: checked.kind, name: checked.name }, ip: ctx.ip });
+    return { day: checked };
+  });
+}
+
+/** Removes one special day, audited; false when the date is not listed. */
+export async function removeCalendarDay(db: Db, ctx: RequestContext, date: string): Promise<boolean> {
+  if (!isIsoDay(date)) return false;
+  return db.transaction(async (tx) => {
+    const [removed] = await tx.delete(workCalendarDays).where(eq(workCalendarDays.date, date)).returning();
+    if (!removed) return false;
+    await markYearEdited(tx, ctx, Number(date.slice(0, 4)));
+    await audit(tx, { actorId: ctx.actor.id, action: 'delete', entity: 'work_calendar_day', entityId: date, diff: { kind: removed.kind, name: removed.name }, ip: ctx.ip });
+    return true;
+  });
+}
+
+async function markYearEdited(tx: Pick<Db, 'insert'>, ctx: RequestContext, year: number): Promise<void> {
+  await tx
+    .insert(workCalendarYears)
+    .values({ year, source: 'panel', updatedBy: ctx.actor.id })
+    .onConflictDoUpdate({ target: workCalendarYears.year, set: { source: 'panel', updatedBy: ctx.actor.id, updatedAt: sql`now()` } });
 }
 
 /** Absences that touch [fromDay, toDay], by cadre: what a sweep needs for the cadres it considers. */
@@ -135,10 +171,16 @@ export async function removeAbsence(db: Db, ctx: RequestContext, id: number): Pr
   return true;
 }
 
-/** A cadre's absences, latest first; empty outside scope. */
-export async function absencesOf(db: Db, scope: Scope, cadreId: number): Promise<CadreAbsence[]> {
+/** A cadre's absences, latest first, each with who entered it; empty outside scope. */
+export async function absencesOf(db: Db, scope: Scope, cadreId: number): Promise<Array<CadreAbsence & { createdByName: string | null }>> {
   if (!(await cadreInScope(db, scope, cadreId))) return [];
-  return db.select().from(cadreAbsences).where(eq(cadreAbsences.cadreId, cadreId)).orderBy(sql`${cadreAbsences.startsOn} desc`);
+  const rows = await db
+    .select({ absence: cadreAbsences, createdByName: panelUsers.displayName })
+    .from(cadreAbsences)
+    .leftJoin(panelUsers, eq(panelUsers.id, cadreAbsences.createdBy))
+    .where(eq(cadreAbsences.cadreId, cadreId))
+    .orderBy(sql`${cadreAbsences.startsOn} desc`, sql`${cadreAbsences.id} desc`);
+  return rows.map((r) => ({ ...r.absence, createdByName: r.createdByName }));
 }
 
 /**

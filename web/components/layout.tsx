@@ -25,10 +25,12 @@ export const NAV: NavEntry[] = [
   shell('dashboard', '/', 'all', 10),
   shell('cadres', '/cadres', READERS, 20),
   shell('units', '/units', READERS, 30),
+  shell('evaluation', '/evaluation', READERS, 40),
   shell('import', '/import', ADMINS, 60),
   shell('audit', '/audit', ['district_admin'], 70),
   shell('users', '/users', ['district_admin'], 80),
   shell('jobs', '/jobs', ['district_admin'], 90),
+  shell('calendar', '/calendar', ['district_admin'], 95),
   // It acts as any cadre: district admins only (web/sandbox.tsx).
   shell('simulator', '/sandbox/chat', ['district_admin'], 100, true),
 ];

@@ -14,6 +14,8 @@ import type { Dictionary } from '../i18n.ts';
 import { renderFragment, renderPage } from '../render.tsx';
 import { ageOn, Field, formatTime, Options } from '../components/ui.tsx';
 import { TeamBadge } from './cadres.tsx';
+import { absencesOf } from '../../core/reminders/store.ts';
+import { AbsencesSection, absenceRoutes, type AbsenceRow } from './absences.tsx';
 
 type FormValues = Record<string, string | boolean | undefined>;
 
@@ -83,7 +85,7 @@ function fieldLabel(t: Dictionary, field: string): string {
   return typeof value === 'string' ? value : field;
 }
 
-function Profile(props: { t: Dictionary; cadre: CadreProfile; today: Date; canEdit: boolean; timeline: Awaited<ReturnType<typeof cadreTimeline>> }) {
+function Profile(props: { t: Dictionary; cadre: CadreProfile; today: Date; canEdit: boolean; timeline: Awaited<ReturnType<typeof cadreTimeline>>; absences: AbsenceRow[] }) {
   const { t, cadre } = props;
   const fact = (label: string, value: unknown) => (
     <>
@@ -146,6 +148,7 @@ function Profile(props: { t: Dictionary; cadre: CadreProfile; today: Date; canEd
           )}
         </section>
       </div>
+      <AbsencesSection t={t} cadreId={cadre.id} absences={props.absences} canEdit={props.canEdit} />
     </>
   );
 }
@@ -180,9 +183,9 @@ export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.get('/:id{[0-9]+}', async (c) => {
     const cadre = await viewCadre(deps.db, requestContext(c, deps), idParam(c));
     if (!cadre) throw notFound(c);
-    const timeline = await cadreTimeline(deps.db, cadre.id, sources);
+    const [timeline, absences] = await Promise.all([cadreTimeline(deps.db, cadre.id, sources), absencesOf(deps.db, c.var.scope, cadre.id)]);
     const canEdit = c.var.user.role === 'district_admin' || c.var.user.role === 'unit_admin';
-    return renderPage(c, deps, `${cadre.name} · ${t(c).cadre.profile}`, <Profile t={t(c)} cadre={cadre} today={deps.clock.now()} canEdit={canEdit} timeline={timeline} />);
+    return renderPage(c, deps, `${cadre.name} · ${t(c).cadre.profile}`, <Profile t={t(c)} cadre={cadre} today={deps.clock.now()} canEdit={canEdit} timeline={timeline} absences={absences} />);
   });
 
   app.get('/:id{[0-9]+}/edit', requireRole('district_admin', 'unit_admin'), async (c) => {
@@ -214,5 +217,6 @@ export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {
     return c.redirect(`/cadres/${id}`, 303);
   });
 
+  app.route('/', absenceRoutes(deps));
   return app;
 }

@@ -8,6 +8,7 @@ import { AGE_BANDS, orgCounts } from '../../core/org.ts';
 import { requireUser } from '../auth.ts';
 import { t, type PanelDeps, type PanelEnv } from '../context.ts';
 import { errorPage, renderPage } from '../render.tsx';
+import { CalendarWarnings, missingCalendarYears } from './calendar.tsx';
 
 export function dashboardRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
@@ -37,6 +38,7 @@ export function dashboardRoutes(deps: PanelDeps): Hono<PanelEnv> {
       dict.dashboard.title,
       <>
         <h1 class="page-title">{dict.dashboard.title}</h1>
+        <CalendarWarnings t={dict} years={await missingCalendarYears(deps, c.var.user)} />
         <section class="stats">
           {stat(dict.dashboard.cadres, counts.cadres, '/cadres')}
           {stat(dict.dashboard.leaders, counts.leaders, '/cadres?team=leader')}
