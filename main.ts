@@ -15,29 +15,20 @@ import { systemClock } from './core/clock.ts';
 import { seedDemo } from './core/demo.ts';
 import { createLogger, redactError, type Logger } from './core/logger.ts';
 import { ADMIN_USERNAME, ensureAdmin, seedDemoPanelUsers } from './core/users.ts';
-import { ensureBuiltInTemplates } from './core/evaluation/templates.ts';
 import { ensureBuiltinCalendar } from './core/reminders/store.ts';
 import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
 import { systemProcessor } from './jobs/workers/system.ts';
 import { createApp } from './web/app.ts';
+import { FEATURES } from './features/index.ts';
+import { assembleFeatures, panelPartsOf, registerPending, SHELL_RESERVED, startFeatureJobs } from './features/assemble.ts';
 import { simulatorAccess } from './web/sandbox.tsx';
-// Lark layer
 import { createLarkLayer, type LarkLayer } from './bot/setup.ts';
 import { createPendingRegistry } from './core/pending.ts';
 import { createOutboxQueue } from './jobs/outbox.ts';
 import { startOutboxWorker } from './jobs/workers/outbox.ts';
-// Evaluation
 import { randomBytes } from 'node:crypto';
 import { sealKeyFrom } from './core/evaluation/seal.ts';
-import { registerEvaluation } from './bot/handlers/evaluation.ts';
-import { evaluationProcessor, scheduleSnooze } from './jobs/workers/evaluation.ts';
-import { upsertEvaluationSchedules } from './jobs/schedules.ts';
-import { enqueueCampaignOpened } from './jobs/workers/evaluation.ts';
-import { evaluationReviewSource } from './web/pages/evaluation/review.ts';
-// Evaluation results
-import { resultsReview } from './web/pages/results/index.tsx';
-import { evaluationTimeline } from './core/evaluation/report.ts';
 
 /** A failure the operator can fix; printed as one clear line, without a stack trace. */
 class StartError extends Error {}
@@ -122,6 +113,19 @@ async function start(config: Config, log: Logger) {
     });
     await runMigrations(db, database.sql);
 
+    const clock = systemClock;
+    // The ballot key: drafts in cards, web-ballot links and held slips are sealed with it.
+    if (!config.ballotSealSecret) log.info(`sandbox mode: the ballot key is kept in ${join(config.dataDir, 'ballot-seal.secret')} (set BALLOT_SEAL_SECRET outside the sandbox)`);
+    const sealKey = sealKeyFrom(config.ballotSealSecret ?? (await sandboxSealSecret(config.dataDir)));
+    const outboxQueue = createOutboxQueue(db, kit.queue(QUEUE.outbox));
+    const queues = kit;
+    // Every feature, built once with the same context (features/index.ts).
+    const features = assembleFeatures(
+      FEATURES,
+      { db, log, clock, timeZone: config.timeZone, publicUrl: config.publicUrl, sandbox: config.lark.mode === 'sandbox', sealKey, queue: (name) => queues.queue(name), flushOutbox: outboxQueue.flush },
+      SHELL_RESERVED,
+    );
+
     if (config.lark.mode === 'sandbox') {
       const seeded = await seedDemo(db);
       if (seeded.seeded) log.info(seeded, 'sandbox mode: seeded the demo district 青禾区');
@@ -129,40 +133,32 @@ async function start(config: Config, log: Logger) {
       await seedDemoPanelUsers(db);
     }
     const admin = await ensureAdmin(db, config.adminPassword);
-    // Evaluation (民主测评): the two built-in questionnaires exist in every installation.
-    await ensureBuiltInTemplates(db);
     await ensureBuiltinCalendar(db);
+    for (const { install } of features.installs) await install(db);
+    if (config.lark.mode === 'sandbox') for (const { seed } of features.seeds) await seed(db);
 
-    const clock = systemClock;
     const system = kit.queue(QUEUE.system);
     if (runsWorker) {
       kit.worker(QUEUE.system, systemProcessor({ db, clock }));
       await upsertSchedules(system, { timeZone: config.timeZone });
+      await startFeatureJobs(features, kit);
     }
 
-    // Lark layer: outbox queue, bot (receiver, router, sandbox), outbox worker.
-    const outboxQueue = createOutboxQueue(db, kit.queue(QUEUE.outbox));
+    // Lark layer: the bot (receiver, router, sandbox) with the features' commands and card
+    // actions, 待办 from every feature, and the outbox worker.
     const pending = createPendingRegistry(log);
+    registerPending(features, pending);
     // In sandbox mode the chat simulator is for district admins, and acting as a cadre is audited.
-    lark = createLarkLayer({ config, db, log, pending, flushOutbox: outboxQueue.flush, simulator: simulatorAccess({ db, clock, trustProxy: config.trustProxy }) });
-    // Evaluation (民主测评): the seal key, the ballot in the chat, 待办, and the evaluation jobs.
-    if (!config.ballotSealSecret) log.info(`sandbox mode: the ballot key is kept in ${join(config.dataDir, 'ballot-seal.secret')} (set BALLOT_SEAL_SECRET outside the sandbox)`);
-    const sealKey = sealKeyFrom(config.ballotSealSecret ?? (await sandboxSealSecret(config.dataDir)));
-    const evaluationQueue = kit.queue(QUEUE.evaluation);
-    registerEvaluation(lark.bot.router, pending, {
+    lark = createLarkLayer({
+      config,
       db,
-      sealKey,
-      clock,
-      timeZone: config.timeZone,
-      publicUrl: config.publicUrl,
-      snooze: (input) => scheduleSnooze(evaluationQueue, clock, input),
+      log,
+      pending,
+      flushOutbox: outboxQueue.flush,
+      simulator: simulatorAccess({ db, clock, trustProxy: config.trustProxy }),
+      commands: features.commands,
+      cardActions: features.cardActions,
     });
-    if (runsWorker) {
-      const evaluationDeps = { db, clock, timeZone: config.timeZone, sealKey, publicUrl: config.publicUrl, flushOutbox: outboxQueue.flush, log: log.child({ component: 'evaluation' }) };
-      kit.worker(QUEUE.evaluation, evaluationProcessor(evaluationDeps));
-      // The sandbox sweeps every minute, so a demo campaign's invitations arrive without a wait.
-      await upsertEvaluationSchedules(evaluationQueue, { timeZone: config.timeZone, sweepEveryMs: config.lark.mode === 'sandbox' ? 60_000 : undefined });
-    }
 
     if (runsWorker) {
       await startOutboxWorker(kit, { db, lark: lark.api, clock, log: log.child({ component: 'outbox' }) });
@@ -186,14 +182,10 @@ async function start(config: Config, log: Logger) {
           // In sandbox mode: the served sandbox, whose app secret is the sandbox access secret.
           lark: lark.oauthClient,
           queues: kit,
-          // Evaluation: times in TZ_NAME, drafts sealed and web-ballot links signed with the same
-          // key as in the chat, invitations queued when a campaign opens; the dashboard's review
-          // list (campaigns closing with low turnout, flagged targets) and the profile timeline.
+          // TZ_NAME: times are entered and shown in it.
           timeZone: config.timeZone,
-          sealKey,
-          onCampaignOpened: (campaignId) => enqueueCampaignOpened(evaluationQueue, campaignId),
-          review: [evaluationReviewSource({ db, clock }), resultsReview(db)],
-          timeline: [evaluationTimeline],
+          // The features' menu entries, pages, queues, review items and timeline entries.
+          ...panelPartsOf(features),
         },
       });
       app.route('/', lark.routes);

@@ -9,6 +9,10 @@
 import type { PendingSource } from '../core/pending.ts';
 import type { TimelineSource } from '../core/org.ts';
 import type { CardActionHandler } from '../bot/router.ts';
+import { ACTION_REFRESH_TODO, HELP_WORDS, TODO_WORDS } from '../bot/handlers/commands.ts';
+import { ACTION_SHOW_TODO } from '../bot/cards/help.ts';
+import { QUEUE, type QueueKit } from '../jobs/queues.ts';
+import type { PendingRegistry } from '../core/pending.ts';
 import type { PanelDeps, ReviewSource } from '../web/context.ts';
 import type { Command, Feature, FeatureContext, FeatureJobs, FeatureParts, Mount, NavEntry } from './feature.ts';
 
@@ -26,6 +30,13 @@ export interface Reserved {
   queues?: readonly string[];
 }
 
+/** The bot's own commands and card actions, and the shell's queues. */
+export const SHELL_RESERVED: Reserved = {
+  commands: [...HELP_WORDS, ...TODO_WORDS],
+  cardActions: [ACTION_SHOW_TODO, ACTION_REFRESH_TODO],
+  queues: Object.values(QUEUE),
+};
+
 export interface AssembledFeatures {
   names: string[];
   /** Every feature's nav entries, in menu order. */
@@ -37,6 +48,7 @@ export interface AssembledFeatures {
   pending: Array<{ feature: string; source: PendingSource }>;
   review: ReviewSource[];
   timeline: TimelineSource[];
+  installs: Array<{ feature: string; install: NonNullable<FeatureParts['install']> }>;
   seeds: Array<{ feature: string; seed: NonNullable<FeatureParts['seedDemo']> }>;
 }
 
@@ -54,7 +66,7 @@ export function assembleFeatures(features: readonly Feature[], ctx: FeatureConte
   const claimAction = claimer('card action', reserved.cardActions);
   const claimWord = claimer('command word', reserved.commands?.map((w) => w.toLowerCase()));
   const claimQueue = claimer('queue', reserved.queues);
-  const out: AssembledFeatures = { names: [], nav: [], mounts: () => [], commands: [], cardActions: new Map(), jobs: [], pending: [], review: [], timeline: [], seeds: [] };
+  const out: AssembledFeatures = { names: [], nav: [], mounts: () => [], commands: [], cardActions: new Map(), jobs: [], pending: [], review: [], timeline: [], installs: [], seeds: [] };
   const routeMakers: Array<(panel: PanelDeps) => Mount[]> = [];
 
   for (const feature of features) {
@@ -92,9 +104,28 @@ export function assembleFeatures(features: readonly Feature[], ctx: FeatureConte
         }),
       );
     }
+    if (parts.install) out.installs.push({ feature: feature.name, install: parts.install });
     if (parts.seedDemo) out.seeds.push({ feature: feature.name, seed: parts.seedDemo });
   }
   out.nav.sort((a, b) => a.order - b.order);
   out.mounts = (panel) => routeMakers.flatMap((make) => make(panel));
   return out;
+}
+
+/** What the panel takes from the features: menu entries, pages, queues, review and timeline sources. */
+export function panelPartsOf(features: AssembledFeatures): Pick<PanelDeps, 'nav' | 'routes' | 'featureQueues' | 'review' | 'timeline'> {
+  return { nav: features.nav, routes: features.mounts, featureQueues: features.jobs.map((j) => j.queue), review: features.review, timeline: features.timeline };
+}
+
+/** Registers every feature's 待办 source with the bot's registry. */
+export function registerPending(features: AssembledFeatures, registry: PendingRegistry): void {
+  for (const { feature, source } of features.pending) registry.register(feature, source);
+}
+
+/** Starts a worker for each feature's queue and upserts its schedulers (stable ids: idempotent). */
+export async function startFeatureJobs(features: AssembledFeatures, kit: Pick<QueueKit, 'queue' | 'worker'>): Promise<void> {
+  for (const job of features.jobs) {
+    kit.worker(job.queue, job.processor);
+    await job.schedules?.(kit.queue(job.queue));
+  }
 }

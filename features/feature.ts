@@ -9,7 +9,6 @@
  * This layer sits above the adapters: it may import web, bot, jobs and core; nothing below it
  * imports it.
  */
-import type { Hono } from 'hono';
 import type { Processor, Queue } from 'bullmq';
 import type { Db } from '../db/client.ts';
 import type { PanelRole } from '../db/schema/users.ts';
@@ -17,9 +16,10 @@ import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PendingSource } from '../core/pending.ts';
 import type { TimelineSource } from '../core/org.ts';
-import type { CardActionHandler, TextHandler } from '../bot/router.ts';
-import type { PanelDeps, ReviewSource } from '../web/context.ts';
-import type { Dictionary } from '../web/i18n.ts';
+import type { CardActionHandler, Command } from '../bot/router.ts';
+import type { Mount, NavEntry, PanelDeps, ReviewSource } from '../web/context.ts';
+
+export type { Command, Mount, NavEntry };
 
 /** What every feature is given when the application is built (by main.ts, or by a test). */
 export interface FeatureContext {
@@ -38,22 +38,6 @@ export interface FeatureContext {
   flushOutbox: (ids: string[]) => Promise<void>;
 }
 
-/** An entry in the panel's menu. */
-export interface NavEntry {
-  href: string;
-  label: (t: Dictionary) => string;
-  /** Who sees the entry; the pages check the same roles themselves. */
-  roles: readonly PanelRole[];
-  /** Place in the menu: lower first. The shell's own entries use multiples of 10. */
-  order: number;
-}
-
-/** A text command: the exact words (any case) that start it, in every language. */
-export interface Command {
-  words: readonly string[];
-  handle: TextHandler;
-}
-
 export interface FeatureJobs {
   /** The feature's own queue. */
   queue: string;
@@ -62,15 +46,10 @@ export interface FeatureJobs {
   schedules?: (queue: Queue) => Promise<void>;
 }
 
-/** A panel sub-app and where it is mounted. Order matters where paths overlap. */
-export interface Mount {
-  path: string;
-  app: Hono<any>;
-}
-
 /** What one feature brings. Every part is optional. */
 export interface FeatureParts {
   nav?: NavEntry[];
+  /** Panel sub-apps and where they mount; order matters where paths overlap. */
   routes?: (panel: PanelDeps) => Mount[];
   commands?: Command[];
   cardActions?: Record<string, CardActionHandler>;
@@ -81,6 +60,8 @@ export interface FeatureParts {
   review?: ReviewSource[];
   /** The cadre profile's timeline. */
   timeline?: TimelineSource[];
+  /** What every installation needs, at every boot after the migrations (idempotent). */
+  install?: (db: Db) => Promise<unknown>;
   /** Seeds the feature's part of the demo district; idempotent. */
   seedDemo?: (db: Db) => Promise<unknown>;
 }

@@ -21,14 +21,12 @@ import pg from 'pg';
 import { redactError, type Logger } from '../core/logger.ts';
 import { limitedErrorLog } from './error-log.ts';
 
-/** Queue names. A job carries row ids, never personal data. */
+/** The shell's queues; each feature names its own (features/…). A job carries row ids, never personal data. */
 export const QUEUE = {
   /** Boot-time schedulers that prove the wiring and run the sweeps. */
   system: 'system',
   /** Every proactive Lark message; the job id is the outbox row id. */
   outbox: 'outbox',
-  /** Democratic evaluation: invitations, reminder sweeps, closing, digests, snoozed reminders. */
-  evaluation: 'evaluation',
 } as const;
 /** The shell's queues above, or a feature's own (features/…, `jobs.queue`). */
 export type QueueName = string;

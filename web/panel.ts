@@ -5,7 +5,6 @@
  * `requireUser`, so routes mounted beside the panel (health, Lark events, the sandbox) are not
  * affected by the panel's sign-in.
  */
-import { randomBytes } from 'node:crypto';
 import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -21,11 +20,7 @@ import { unitsRoutes } from './pages/units.tsx';
 import { rosterRoutes } from './pages/roster.tsx';
 import { jobsRoutes } from './pages/jobs.tsx';
 import { calendarRoutes } from './pages/calendar.tsx';
-import { evaluationRoutes } from './pages/evaluation.tsx';
-import { ballotRoutes } from './pages/evaluation/ballot.tsx';
 import { larkOAuthRoutes } from './oauth.ts';
-// Evaluation results
-import { resultsRoutes } from './pages/results/index.tsx';
 import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
 import { currentUser } from './auth.ts';
 
@@ -34,10 +29,7 @@ export const FORM_MAX_BYTES = 1024 * 1024;
 /** Routes that take files set their own, larger limits (and messages) next to their handlers. */
 const UPLOAD_ROUTE = /^\/(import\/(preview|commit)|evaluation\/\d+\/paper)$/;
 
-export function mountPanel(app: Hono, given: PanelDeps): void {
-  // One ballot key for the whole panel: the web ballot seals with it what closing and paper
-  // imports open. Without a configured one (some tests), a key for this process only.
-  const deps: PanelDeps = { ...given, sealKey: given.sealKey ?? randomBytes(32) };
+export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.use(
     '*',
     secureHeaders({
@@ -89,12 +81,6 @@ export function mountPanel(app: Hono, given: PanelDeps): void {
   app.route('/import', rosterRoutes(deps));
   app.route('/jobs', jobsRoutes(deps));
   app.route('/calendar', calendarRoutes(deps));
-  // Evaluation results first: /evaluation/:id/results…, /evaluation/compare (full paths, own
-  // guards), so the admin sub-app's /evaluation/:id routes and guards never shadow them.
-  app.route('/', resultsRoutes(deps));
-  // Evaluation admin (民主测评), and the web ballot, which needs no sign-in.
-  app.route('/evaluation', evaluationRoutes(deps));
-  app.route('/', ballotRoutes(deps));
   // The features' pages (features/…), after the shell's.
   for (const mount of deps.routes?.(deps) ?? []) app.route(mount.path, mount.app);
 }

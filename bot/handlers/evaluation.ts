@@ -10,7 +10,7 @@
  */
 import type { Db } from '../../db/client.ts';
 import type { Clock } from '../../core/clock.ts';
-import type { PendingRegistry } from '../../core/pending.ts';
+import type { PendingSource } from '../../core/pending.ts';
 import type { RaterCategory } from '../../db/schema/evaluation.ts';
 import { ballotContext, castBallot, pendingAssignments, votingState, type BallotContext } from '../../core/evaluation/ballots.ts';
 import { EvaluationError } from '../../core/evaluation/errors.ts';
@@ -20,7 +20,7 @@ import { sealDraft, unsealDraft } from '../../core/evaluation/seal.ts';
 import { CATEGORY_LABELS } from '../../core/evaluation/scoring.ts';
 import { localParts } from '../../core/evaluation/timezone.ts';
 import { ballotStepCard, closedCard, EVALUATION_ACTIONS, localDeadline, reviewCard, submittedCard, type BallotView } from '../cards/evaluation.ts';
-import type { CardAction, CardResponse, ChatContext, Router } from '../router.ts';
+import type { CardAction, CardActionHandler, CardResponse, ChatContext } from '../router.ts';
 
 export interface EvaluationChatDeps {
   db: Db;
@@ -45,7 +45,9 @@ const toast = (type: 'info' | 'success' | 'warning' | 'error', content: string, 
   ...(card ? { card: { type: 'raw', data: card } } : {}),
 });
 
-export function registerEvaluation(router: Router, pending: PendingRegistry, deps: EvaluationChatDeps): void {
+/** The ballot's card actions, by their ids (EVALUATION_ACTIONS). */
+export function evaluationCardActions(deps: EvaluationChatDeps): Record<string, CardActionHandler> {
+  const actions: Record<string, CardActionHandler> = {};
   /** The campaign, open now, and this cadre's still-pending assignment in the category. */
   async function load(action: CardAction, ctx: ChatContext): Promise<Loaded> {
     const campaignId = Number(action.value.c);
@@ -92,12 +94,12 @@ export function registerEvaluation(router: Router, pending: PendingRegistry, dep
 
   const isResponse = (x: Draft | CardResponse): x is CardResponse => 'toast' in x;
 
-  router.onCardAction(EVALUATION_ACTIONS.start, async (action, ctx) => {
+  actions[EVALUATION_ACTIONS.start] = async (action, ctx) => {
     const loaded = await load(action, ctx);
     if (!loaded.ok) return loaded.response;
     if (loaded.targets.length === 0) return toast('info', '您在本次测评中没有需要评价的对象。');
     return toast('info', `共 ${loaded.targets.length} 人，请逐一评价`, ballotStepCard(view(loaded, ctx.cadre.cadreId, emptyDraft(loaded.category)), 0));
-  });
+  };
 
   /**
    * next / back / review / goto: keep this step's answers (the form's values), then show the
@@ -118,13 +120,13 @@ export function registerEvaluation(router: Router, pending: PendingRegistry, dep
     const to = direction === 'next' ? Math.min(step + 1, last) : direction === 'back' ? Math.max(step - 1, 0) : step;
     return toast('info', `${to + 1} / ${loaded.targets.length}`, ballotStepCard(v, to));
   };
-  router.onCardAction(EVALUATION_ACTIONS.next, move('next'));
-  router.onCardAction(EVALUATION_ACTIONS.back, move('back'));
-  router.onCardAction(EVALUATION_ACTIONS.review, move('review'));
-  router.onCardAction(EVALUATION_ACTIONS.goto, move('goto'));
-  router.onCardAction(EVALUATION_ACTIONS.answer, move('answer'));
+  actions[EVALUATION_ACTIONS.next] = move('next');
+  actions[EVALUATION_ACTIONS.back] = move('back');
+  actions[EVALUATION_ACTIONS.review] = move('review');
+  actions[EVALUATION_ACTIONS.goto] = move('goto');
+  actions[EVALUATION_ACTIONS.answer] = move('answer');
 
-  router.onCardAction(EVALUATION_ACTIONS.submit, async (action, ctx) => {
+  actions[EVALUATION_ACTIONS.submit] = async (action, ctx) => {
     const loaded = await load(action, ctx);
     if (!loaded.ok) return loaded.response;
     const opened = openDraft(action, ctx, loaded);
@@ -156,9 +158,9 @@ export function registerEvaluation(router: Router, pending: PendingRegistry, dep
       if (error instanceof EvaluationError) return toast('error', error.message, reviewCard(view(loaded, ctx.cadre.cadreId, opened)));
       throw error;
     }
-  });
+  };
 
-  router.onCardAction(EVALUATION_ACTIONS.remindLater, async (action, ctx) => {
+  actions[EVALUATION_ACTIONS.remindLater] = async (action, ctx) => {
     const campaignId = Number(action.value.c);
     const context = Number.isSafeInteger(campaignId) ? await ballotContext(ctx.tx, campaignId) : null;
     if (!context) return toast('warning', '找不到该测评，可能已被撤销。');
@@ -172,10 +174,14 @@ export function registerEvaluation(router: Router, pending: PendingRegistry, dep
     await deps.snooze({ campaignId, cadreId: ctx.cadre.cadreId, at });
     const p = localParts(at, deps.timeZone);
     return toast('success', `好的，将在 ${p.month}月${p.day}日 ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')} 再提醒您。`);
-  });
+  };
 
-  // 待办: every open campaign this cadre has not completed, one item per assignment.
-  pending.register('evaluation', async (cadreId) => {
+  return actions;
+}
+
+/** 待办: every open campaign this cadre has not completed, one item per assignment. */
+export function evaluationPending(deps: Pick<EvaluationChatDeps, 'db' | 'clock' | 'timeZone'>): PendingSource {
+  return async (cadreId) => {
     const open = await openAssignmentsFor(deps.db, cadreId, deps.clock.now());
     return open.map(({ campaign, category, targets }) => ({
       feature: 'evaluation',
@@ -184,5 +190,5 @@ export function registerEvaluation(router: Router, pending: PendingRegistry, dep
       dueAt: campaign.closesAt,
       open: { action: EVALUATION_ACTIONS.start, value: { c: campaign.id, k: category } },
     }));
-  });
+  };
 }

@@ -25,6 +25,9 @@ import { closedCard, digestCard, invitationCard, reminderCard, type DigestLine, 
 import { ballotUrl } from '../../core/evaluation/ballot-link.ts';
 import { EVALUATION_SCHEDULERS } from '../schedules.ts';
 
+/** The feature's own queue. */
+export const EVALUATION_QUEUE = 'evaluation';
+
 export const EVALUATION_JOB = {
   ...EVALUATION_SCHEDULERS,
   opened: 'evaluation-campaign-opened',

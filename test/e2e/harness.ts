@@ -13,6 +13,9 @@ import { createApp } from '../../web/app.ts';
 import type { PanelDeps } from '../../web/context.ts';
 import type { Db } from '../../db/client.ts';
 import { memoryLogger } from '../helpers/log.ts';
+import { TEST_SEAL_KEY, testFeatureContext } from '../helpers/panel.ts';
+import { FEATURES } from '../../features/index.ts';
+import { assembleFeatures, panelPartsOf, SHELL_RESERVED } from '../../features/assemble.ts';
 
 export const CHROMIUM_FLAGS = [
   '--headless',
@@ -65,12 +68,14 @@ export async function startPanel(db: Db, extra: Partial<Omit<PanelDeps, 'db' | '
     const s = serve({ fetch: (req, env) => handler!(req, env), port: 0, hostname: '127.0.0.1' }, () => resolve(s));
   });
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const log = memoryLogger();
+  const features = assembleFeatures(FEATURES, testFeatureContext(db, log, { clock: extra.clock ?? systemClock, sealKey: extra.sealKey, timeZone: extra.timeZone, publicUrl: url }), SHELL_RESERVED);
   const app = createApp({
     db,
-    log: memoryLogger(),
+    log,
     pingQueue: async () => {},
     queueBackend: 'postgres',
-    panel: { clock: systemClock, publicUrl: url, sandbox: true, lark: { domain: `${url}/sandbox` }, ...extra },
+    panel: { clock: systemClock, publicUrl: url, sandbox: true, lark: { domain: `${url}/sandbox` }, sealKey: TEST_SEAL_KEY, ...panelPartsOf(features), ...extra },
   });
   handler = (req, env) => app.fetch(req, env as never);
   return {

@@ -10,15 +10,43 @@ import { hashPassword } from '../../core/passwords.ts';
 import { sealKeyFrom } from '../../core/evaluation/seal.ts';
 import { createApp } from '../../web/app.ts';
 import type { PanelDeps } from '../../web/context.ts';
-import { memoryLogger } from './log.ts';
+import { memoryLogger, type MemoryLogger } from './log.ts';
+import type { Clock } from '../../core/clock.ts';
+import { FEATURES } from '../../features/index.ts';
+import { assembleFeatures, panelPartsOf, SHELL_RESERVED } from '../../features/assemble.ts';
+import type { Feature, FeatureContext } from '../../features/feature.ts';
 
 export const ORIGIN = 'http://localhost';
 /** The ballot key of test panels: tests that cast or close through core use it too. */
 export const TEST_SEAL_KEY = sealKeyFrom('test-secret');
 
-export function buildPanel(db: Db, overrides: Partial<Omit<PanelDeps, 'db' | 'log'>> = {}) {
-  const clock = fixedClock('2026-11-25T09:00:00Z');
+/** A test context for the features: the panel's clock, key and zone, no queues. */
+export function testFeatureContext(db: Db, log: MemoryLogger, options: { clock: Clock; sealKey?: Buffer; timeZone?: string; publicUrl?: string }): FeatureContext {
+  return {
+    db,
+    log,
+    clock: options.clock,
+    timeZone: options.timeZone ?? 'Asia/Shanghai',
+    publicUrl: options.publicUrl ?? ORIGIN,
+    sandbox: true,
+    sealKey: options.sealKey ?? TEST_SEAL_KEY,
+    flushOutbox: async () => {},
+  };
+}
+
+export type PanelOverrides = Partial<Omit<PanelDeps, 'db' | 'log'>> & {
+  /** The features to build the panel with; all of them (features/index.ts) by default. */
+  features?: readonly Feature[];
+};
+
+/** The panel as main.ts builds it (the shell plus every feature), on a test database. */
+export function buildPanel(db: Db, overrides: PanelOverrides = {}) {
+  const { features: list = FEATURES, ...given } = overrides;
+  // The returned clock is the default one, which tests move; a test that gives its own keeps it.
+  const defaultClock = fixedClock('2026-11-25T09:00:00Z');
+  const clock = given.clock ?? defaultClock;
   const log = memoryLogger();
+  const features = assembleFeatures(list, testFeatureContext(db, log, { clock, sealKey: given.sealKey, timeZone: given.timeZone, publicUrl: given.publicUrl }), SHELL_RESERVED);
   const app = createApp({
     db,
     log,
@@ -26,9 +54,9 @@ export function buildPanel(db: Db, overrides: Partial<Omit<PanelDeps, 'db' | 'lo
     queueBackend: 'postgres',
     // In-process requests have no socket: the test stands where the load balancer would, and
     // names each client in X-Forwarded-For (one trusted hop, as with TRUST_PROXY=1).
-    panel: { clock, publicUrl: ORIGIN, sandbox: true, lark: { domain: `${ORIGIN}/sandbox` }, trustProxy: { kind: 'hops', hops: 1 }, sealKey: TEST_SEAL_KEY, ...overrides },
+    panel: { clock, publicUrl: ORIGIN, sandbox: true, lark: { domain: `${ORIGIN}/sandbox` }, trustProxy: { kind: 'hops', hops: 1 }, sealKey: TEST_SEAL_KEY, ...panelPartsOf(features), ...given },
   });
-  return { app, clock, log };
+  return { app, clock: defaultClock, log, features };
 }
 
 export async function addUser(db: Db, username: string, role: PanelRole, options: { unitId?: number; password?: string; larkOpenId?: string } = {}) {

@@ -14,7 +14,7 @@ import { sealKeyFrom } from '../../core/evaluation/seal.ts';
 import { DEFAULT_REMINDER_PLAN } from '../../core/evaluation/reminders.ts';
 import { ANNUAL_ASSESSMENT, ensureBuiltInTemplates, latestTemplateVersion, templateIdByKey, templateItems } from '../../core/evaluation/templates.ts';
 import { verifyBallotLink } from '../../core/evaluation/ballot-link.ts';
-import { ALREADY_SUBMITTED, NOT_A_RATER, registerEvaluation } from '../../bot/handlers/evaluation.ts';
+import { ALREADY_SUBMITTED, NOT_A_RATER, evaluationCardActions, evaluationPending } from '../../bot/handlers/evaluation.ts';
 import { CARD_LIMIT_BYTES, cardBytes, ballotStepCard, reviewCard } from '../../bot/cards/evaluation.ts';
 import { EVALUATION_JOB, evaluationProcessor, fireSnooze, sendDigests, sendInvitations, sweepReminders, PURPOSE, type EvaluationJobDeps } from '../../jobs/workers/evaluation.ts';
 import { evaluationBallots } from '../../db/schema/evaluation.ts';
@@ -69,16 +69,18 @@ describe('democratic evaluation in the chat', () => {
     await seedDemo(t.db);
     await ensureBuiltInTemplates(t.db);
     h = larkHarness(t.db);
-    registerEvaluation(h.bot.router, h.pending, {
+    const chat = {
       db: t.db,
       sealKey: key,
       clock,
       timeZone: TZ,
       publicUrl: 'https://miaopu.test',
-      snooze: async (input) => {
+      snooze: async (input: (typeof snoozes)[number]) => {
         snoozes.push(input);
       },
-    });
+    };
+    for (const [id, handler] of Object.entries(evaluationCardActions(chat))) h.bot.router.onCardAction(id, handler);
+    h.pending.register('evaluation', evaluationPending(chat));
     deps = { db: t.db, clock, timeZone: TZ, sealKey: key, publicUrl: 'https://miaopu.test', flushOutbox: async (ids) => void flushed.push(...ids), log: jobLog };
 
     const [org] = await t.db.select().from(units).where(eq(units.name, '区委组织部'));

@@ -14,7 +14,7 @@ import { sealKeyFrom } from '../../core/evaluation/seal.ts';
 import { ensureBuiltInTemplates, latestTemplateVersion, templateIdByKey } from '../../core/evaluation/templates.ts';
 import { createQueueKit, QUEUE } from '../../jobs/queues.ts';
 import { EVALUATION_SCHEDULERS, upsertEvaluationSchedules } from '../../jobs/schedules.ts';
-import { enqueueCampaignOpened, evaluationProcessor, PURPOSE, scheduleSnooze, snoozeJobId } from '../../jobs/workers/evaluation.ts';
+import { EVALUATION_QUEUE, enqueueCampaignOpened, evaluationProcessor, PURPOSE, scheduleSnooze, snoozeJobId } from '../../jobs/workers/evaluation.ts';
 import { outbox } from '../../db/schema/lark.ts';
 import { units } from '../../db/schema/org.ts';
 import { queueBackends, testDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -54,7 +54,7 @@ describe.each(queueBackends())('evaluation jobs on $name', ({ redisUrl }) => {
     const kit = await createQueueKit({ databaseUrl: t.url, redisUrl, redisPrefix: `t${randomBytes(4).toString('hex')}` });
     const flushed: string[] = [];
     try {
-      const queue = kit.queue(QUEUE.evaluation);
+      const queue = kit.queue(EVALUATION_QUEUE);
       await upsertEvaluationSchedules(queue, { timeZone: TZ, sweepEveryMs: 3_600_000, closeEveryMs: 3_600_000 });
       await upsertEvaluationSchedules(queue, { timeZone: TZ, sweepEveryMs: 3_600_000, closeEveryMs: 3_600_000 });
       const schedulers = await queue.getJobSchedulers();
@@ -62,7 +62,7 @@ describe.each(queueBackends())('evaluation jobs on $name', ({ redisUrl }) => {
       expect(schedulers.find((s) => s.key === EVALUATION_SCHEDULERS.digest)).toMatchObject({ pattern: '30 17 * * *', tz: TZ });
       for (const s of schedulers) await queue.removeJobScheduler(s.key);
 
-      kit.worker(QUEUE.evaluation, evaluationProcessor({ db: t.db, clock, timeZone: TZ, sealKey: sealKeyFrom('test-secret'), publicUrl: 'https://miaopu.test', flushOutbox: async (ids) => void flushed.push(...ids), log: memoryLogger() }));
+      kit.worker(EVALUATION_QUEUE, evaluationProcessor({ db: t.db, clock, timeZone: TZ, sealKey: sealKeyFrom('test-secret'), publicUrl: 'https://miaopu.test', flushOutbox: async (ids) => void flushed.push(...ids), log: memoryLogger() }));
       await enqueueCampaignOpened(queue, campaignId);
       const invitations = await until(async () => {
         const rows = await t.db.select().from(outbox).where(eq(outbox.purpose, PURPOSE.invitation));

@@ -51,7 +51,7 @@ describe('assembling features', () => {
   });
 
   it('orders the menu across features', () => {
-    const nav = (href: string, order: number) => ({ href, label: () => href, roles: ['district_admin'] as const, order });
+    const nav = (href: string, order: number) => ({ key: href.slice(1), href, label: () => href, roles: ['district_admin'] as const, order });
     const assembled = assembleFeatures([feature('a', { nav: [nav('/a', 50)] }), feature('b', { nav: [nav('/b', 25)] })], context());
     expect(assembled.nav.map((n) => n.href)).toEqual(['/b', '/a']);
   });

@@ -25,7 +25,6 @@ export const NAV: NavEntry[] = [
   shell('dashboard', '/', 'all', 10),
   shell('cadres', '/cadres', READERS, 20),
   shell('units', '/units', READERS, 30),
-  shell('evaluation', '/evaluation', READERS, 40),
   shell('import', '/import', ADMINS, 60),
   shell('audit', '/audit', ['district_admin'], 70),
   shell('users', '/users', ['district_admin'], 80),
