@@ -22,7 +22,8 @@ export interface NavEntry {
   /** Names the entry's icon (`icon-<key>` in panel.css). */
   key: string;
   href: string;
-  label: (t: Dictionary) => string;
+  /** The shell's entries read the shell's dictionary; a feature's may read its own by `lang`. */
+  label: (t: Dictionary, lang: Lang) => string;
   /** Who sees the entry; the pages check the same roles themselves. */
   roles: readonly PanelRole[] | 'all';
   /** Place in the menu, lower first; the shell's entries use multiples of 10. */

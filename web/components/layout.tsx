@@ -115,7 +115,7 @@ export function Layout(props: LayoutProps) {
                 <li>
                   <a href={n.href} class={isCurrent(n.href, props.path) ? 'current' : undefined} aria-current={isCurrent(n.href, props.path) ? 'page' : undefined}>
                     <span class={`icon icon-${n.key}`} aria-hidden="true"></span>
-                    {n.label(t)}
+                    {n.label(t, lang)}
                   </a>
                 </li>
               ))}
