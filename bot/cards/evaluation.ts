@@ -9,7 +9,7 @@ import type { EvaluationCampaign, EvaluationKind, RaterCategory } from '../../db
 import { draftAnswers, GRADE_FIELD, isComplete, type BallotTarget, type Draft } from '../../core/evaluation/rater-view.ts';
 import { CATEGORY_LABELS } from '../../core/evaluation/scoring.ts';
 import { OVERALL_GRADES, type TemplateDefinition } from '../../core/evaluation/templates.ts';
-import { localParts } from '../../core/evaluation/timezone.ts';
+import { localParts } from '../../core/reminders/time.ts';
 import { callbackButton, card, escapeMd, markdown, plainText, urlButton, type Card } from './common.ts';
 
 export const EVALUATION_ACTIONS = {

@@ -18,7 +18,7 @@ import { assignmentTargets, draftToAnswers, emptyDraft, isCategory, mergeAnswers
 import { snoozeUntil, type ReminderPlan } from '../../core/evaluation/reminders.ts';
 import { sealDraft, unsealDraft } from '../../core/evaluation/seal.ts';
 import { CATEGORY_LABELS } from '../../core/evaluation/scoring.ts';
-import { localParts } from '../../core/evaluation/timezone.ts';
+import { localParts } from '../../core/reminders/time.ts';
 import { ballotStepCard, closedCard, EVALUATION_ACTIONS, localDeadline, reviewCard, submittedCard, type BallotView } from '../cards/evaluation.ts';
 import type { CardAction, CardActionHandler, CardResponse, ChatContext } from '../router.ts';
 

@@ -42,7 +42,7 @@ import { hashPublicCode, normalizeCode, type ValidityRules } from './campaigns.t
 import { EvaluationError } from './errors.ts';
 import { CATEGORY_LABELS } from './scoring.ts';
 import { OVERALL_GRADES, templateItems, type TemplateDefinition } from './templates.ts';
-import { localDay, localParts } from './timezone.ts';
+import { localDay, localParts } from '../reminders/time.ts';
 
 const CATEGORY_BY_LABEL = new Map<string, RaterCategory>(Object.entries(CATEGORY_LABELS).map(([k, v]) => [v, k as RaterCategory]));
 const GRADE_BY_LABEL = new Map<string, OverallGrade>(OVERALL_GRADES.map((g) => [g.label, g.key]));

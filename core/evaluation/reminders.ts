@@ -1,12 +1,16 @@
 /**
  * @module
  * When to remind raters who have not voted yet, as pure functions of the campaign's plan and a
- * clock. Slots: at opening, daily at a set time, and on the morning of the last day; never in
- * quiet hours (a slot inside them moves to their end), optionally never on a weekend, at most
- * `maxReminders` in all. The sweep (jobs) asks `dueReminder` for each non-responder and records
- * the slot it sends for, so a sweep that runs twice sends once.
+ * clock: the evaluation's rules on the shared reminder engine (core/reminders). Slots: at
+ * opening, daily at a set time, and on the morning of the last day; never in quiet hours (a slot
+ * inside them moves to their end), optionally only on working days of the work calendar
+ * (`skipWeekends`: weekends and statutory holidays off, make-up workdays on), at most
+ * `maxReminders` in all. The sweep (jobs) asks `dueReminder` for each non-responder, then the
+ * engine (absences, the daily cap, keys) decides what goes out.
  */
-import { localDay, localParts, zonedTime } from './timezone.ts';
+import { localDay, localParts, zonedTime } from '../reminders/time.ts';
+import { WorkCalendar } from '../reminders/calendar.ts';
+import { isHhMm, isQuiet, minutesOf, nextAllowed } from '../reminders/window.ts';
 
 export interface ReminderPlan {
   atOpening: boolean;
@@ -15,6 +19,7 @@ export interface ReminderPlan {
   /** Remind on the last day (at `dailyAt`, or at the end of quiet hours when no daily time is set). */
   lastDay: boolean;
   quietHours: { from: string; to: string };
+  /** Working days only (the work calendar's, not just Monday to Friday). */
   skipWeekends: boolean;
   maxReminders: number;
 }
@@ -31,25 +36,15 @@ export const DEFAULT_REMINDER_PLAN: ReminderPlan = {
 /** "Remind me in 2 hours". */
 export const SNOOZE_MS = 2 * 60 * 60 * 1000;
 
-const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
-
 export function reminderPlanIssues(plan: ReminderPlan): string[] {
   const issues: string[] = [];
-  if (plan.dailyAt != null && !HHMM.test(plan.dailyAt)) issues.push('每日提醒时间须为 HH:MM 格式，例如 10:00');
-  if (!HHMM.test(plan.quietHours?.from ?? '') || !HHMM.test(plan.quietHours?.to ?? '')) issues.push('免打扰时段须为 HH:MM 格式，例如 21:00 至 08:00');
+  if (plan.dailyAt != null && !isHhMm(plan.dailyAt)) issues.push('每日提醒时间须为 HH:MM 格式，例如 10:00');
+  if (!isHhMm(plan.quietHours?.from ?? '') || !isHhMm(plan.quietHours?.to ?? '')) issues.push('免打扰时段须为 HH:MM 格式，例如 21:00 至 08:00');
   if (!Number.isInteger(plan.maxReminders) || plan.maxReminders < 0 || plan.maxReminders > 20) issues.push('提醒次数上限须为 0–20 的整数');
   return issues;
 }
 
-const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
-
-/** Whether local time `minute` (0–1439) falls in quiet hours, which may wrap midnight. */
-export function isQuiet(minute: number, quiet: ReminderPlan['quietHours']): boolean {
-  const from = minutesOf(quiet.from);
-  const to = minutesOf(quiet.to);
-  if (from === to) return false;
-  return from < to ? minute >= from && minute < to : minute >= from || minute < to;
-}
+export { isQuiet };
 
 export interface ReminderSlot {
   /** Stable key for de-duplication: `opening`, `daily:YYYY-MM-DD`, `last:YYYY-MM-DD`. */
@@ -61,23 +56,22 @@ export interface ReminderWindow {
   opensAt: Date;
   closesAt: Date;
   tz: string;
+  /** The work calendar for `skipWeekends`; without one, Monday to Friday. */
+  calendar?: WorkCalendar;
 }
+
+const WEEK_ONLY = new WorkCalendar([]);
 
 function allowed(at: Date, plan: ReminderPlan, w: ReminderWindow): boolean {
   if (at < w.opensAt || at >= w.closesAt) return false;
   const p = localParts(at, w.tz);
   if (isQuiet(p.hour * 60 + p.minute, plan.quietHours)) return false;
-  return !(plan.skipWeekends && (p.weekday === 0 || p.weekday === 6));
+  return !plan.skipWeekends || (w.calendar ?? WEEK_ONLY).isWorkingDay(localDay(at, w.tz));
 }
 
 /** Moves an instant in quiet hours to their end (same or next local day). */
-function afterQuiet(at: Date, plan: ReminderPlan, tz: string): Date {
-  const p = localParts(at, tz);
-  const minute = p.hour * 60 + p.minute;
-  if (!isQuiet(minute, plan.quietHours)) return at;
-  const to = minutesOf(plan.quietHours.to);
-  const end = zonedTime(tz, p.year, p.month, p.day, Math.floor(to / 60), to % 60);
-  return end > at ? end : zonedTime(tz, p.year, p.month, p.day + 1, Math.floor(to / 60), to % 60);
+function afterQuiet(at: Date, plan: ReminderPlan, w: Pick<ReminderWindow, 'tz' | 'calendar'>): Date {
+  return nextAllowed(at, { quietHours: plan.quietHours, workingDaysOnly: false }, { timeZone: w.tz, calendar: w.calendar ?? WEEK_ONLY });
 }
 
 /**
@@ -87,14 +81,14 @@ function afterQuiet(at: Date, plan: ReminderPlan, tz: string): Date {
  */
 export function reminderSlots(plan: ReminderPlan, w: ReminderWindow): ReminderSlot[] {
   const slots: ReminderSlot[] = [];
-  if (plan.atOpening) slots.push({ key: 'opening', at: afterQuiet(w.opensAt, plan, w.tz) });
+  if (plan.atOpening) slots.push({ key: 'opening', at: afterQuiet(w.opensAt, plan, w) });
   const last = localParts(new Date(w.closesAt.getTime() - 1), w.tz);
   const lastKey = `${last.year}-${String(last.month).padStart(2, '0')}-${String(last.day).padStart(2, '0')}`;
   if (plan.dailyAt) {
     const daily = minutesOf(plan.dailyAt);
     const first = localParts(w.opensAt, w.tz);
     for (let d = 0; d < 400; d++) {
-      const at = afterQuiet(zonedTime(w.tz, first.year, first.month, first.day + d, Math.floor(daily / 60), daily % 60), plan, w.tz);
+      const at = afterQuiet(zonedTime(w.tz, first.year, first.month, first.day + d, Math.floor(daily / 60), daily % 60), plan, w);
       if (at >= w.closesAt) break;
       const p = localParts(at, w.tz);
       const day = `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
@@ -103,9 +97,9 @@ export function reminderSlots(plan: ReminderPlan, w: ReminderWindow): ReminderSl
   }
   if (plan.lastDay && !slots.some((s) => s.key.startsWith('last:'))) {
     const to = minutesOf(plan.quietHours.to);
-    const morning = afterQuiet(zonedTime(w.tz, last.year, last.month, last.day, Math.floor(to / 60), to % 60), plan, w.tz);
+    const morning = afterQuiet(zonedTime(w.tz, last.year, last.month, last.day, Math.floor(to / 60), to % 60), plan, w);
     const at = morning < w.opensAt ? w.opensAt : morning;
-    slots.push({ key: `last:${lastKey}`, at: afterQuiet(at, plan, w.tz) });
+    slots.push({ key: `last:${lastKey}`, at: afterQuiet(at, plan, w) });
   }
   const seen = new Set<number>();
   const unique: ReminderSlot[] = [];
@@ -155,14 +149,8 @@ export function dueReminder(plan: ReminderPlan, w: ReminderWindow, state: Remind
   return { due: latest, next };
 }
 
-/** When a "remind me in 2 hours" should fire: two hours on, pushed past quiet hours and the weekend skip. */
+/** When a "remind me in 2 hours" should fire: two hours on, past quiet hours and, for `skipWeekends`, to a working day. */
 export function snoozeUntil(plan: ReminderPlan, w: ReminderWindow, now: Date): Date | null {
-  let at = afterQuiet(new Date(now.getTime() + SNOOZE_MS), plan, w.tz);
-  for (let i = 0; i < 3 && plan.skipWeekends; i++) {
-    const p = localParts(at, w.tz);
-    if (p.weekday !== 0 && p.weekday !== 6) break;
-    const to = minutesOf(plan.quietHours.to);
-    at = zonedTime(w.tz, p.year, p.month, p.day + (p.weekday === 6 ? 2 : 1), Math.floor(to / 60), to % 60);
-  }
+  const at = nextAllowed(new Date(now.getTime() + SNOOZE_MS), { quietHours: plan.quietHours, workingDaysOnly: plan.skipWeekends }, { timeZone: w.tz, calendar: w.calendar ?? WEEK_ONLY });
   return at < w.closesAt ? at : null;
 }

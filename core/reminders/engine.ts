@@ -22,6 +22,11 @@ export interface ReminderCandidate {
   recipient: string;
   /** The cadre behind the recipient, whose absences pause it; null for non-cadres (admins). */
   cadreId: number | null;
+  /**
+   * What the message is about, when one recipient can be owed the same slot for several things
+   * (a rater in two campaigns: `12:345`); the recipient by default.
+   */
+  subject?: string;
   /** Which occurrence: `daily:2026-10-10`, `step2:urgent`, … */
   slot: string;
   window: SendWindow;
@@ -47,9 +52,9 @@ export interface EnginePlan<T> {
   held: Array<{ item: Keyed<T>; reason: HoldReason }>;
 }
 
-/** The (purpose, recipient, slot) key that the outbox keeps unique. */
-export function reminderKey(c: Pick<ReminderCandidate, 'purpose' | 'recipient' | 'slot'>): string {
-  return `${c.purpose}:${c.recipient}:${c.slot}`;
+/** The (purpose, recipient, slot) key that the outbox keeps unique; `subject` stands for the recipient when given. */
+export function reminderKey(c: Pick<ReminderCandidate, 'purpose' | 'recipient' | 'subject' | 'slot'>): string {
+  return `${c.purpose}:${c.subject ?? c.recipient}:${c.slot}`;
 }
 
 /** What may go out now, what waits and why. Pure: the sweep loads the context, then writes the plan. */

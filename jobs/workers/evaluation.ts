@@ -3,11 +3,13 @@
  * The evaluation jobs: invitations when a campaign opens, the reminder sweep, closing campaigns
  * that are due, "remind me in 2 hours", and the unit admins' daily digest. Every message is an
  * outbox row with a dedupe key per (purpose, recipient, slot), so a job that runs twice sends
- * nothing twice; how many reminders a rater has had is read back from those rows. Time comes
- * from the `Clock`, so tests run the rules at any hour.
+ * nothing twice; how many reminders a rater has had is read back from those rows. Reminders go
+ * through the reminder engine (core/reminders): absent raters are paused, and the daily cap
+ * across features merges the overflow into a digest. Time comes from the `Clock`, so tests run
+ * the rules at any hour. What the jobs read lives in core/evaluation/outreach.ts.
  */
 import type { Job, Queue } from 'bullmq';
-import { and, eq, gt, inArray, isNotNull, like, lte, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -15,13 +17,27 @@ import { addToOutbox } from '../../core/outbox.ts';
 import { scopeOf } from '../../core/org.ts';
 import { closeDueCampaigns } from '../../core/evaluation/campaigns.ts';
 import { nonResponders, pendingAssignments } from '../../core/evaluation/ballots.ts';
-import { dueReminder, isQuiet, reminderSlots, type ReminderPlan } from '../../core/evaluation/reminders.ts';
-import { localDay, localParts } from '../../core/evaluation/timezone.ts';
-import { evaluationCampaigns, evaluationCompletions, evaluationRaters, type EvaluationCampaign } from '../../db/schema/evaluation.ts';
-import { outbox } from '../../db/schema/lark.ts';
-import { cadres } from '../../db/schema/org.ts';
-import { panelUsers } from '../../db/schema/users.ts';
-import { closedCard, digestCard, invitationCard, reminderCard, type DigestLine, type InvitationAssignment } from '../../bot/cards/evaluation.ts';
+import { dueReminder, reminderSlots, type ReminderPlan } from '../../core/evaluation/reminders.ts';
+import { turnoutByUnit } from '../../core/evaluation/admin.ts';
+import {
+  PURPOSE,
+  deliveredCards,
+  digestRecipients,
+  invitationTimes,
+  inviteKey,
+  reachableOpenIds,
+  reminderSubject,
+  remindersSent,
+  votingCampaigns,
+} from '../../core/evaluation/outreach.ts';
+import { localDay, localParts } from '../../core/reminders/time.ts';
+import { isQuiet } from '../../core/reminders/window.ts';
+import { loadWorkCalendar } from '../../core/reminders/store.ts';
+import { digestKey, planSweep } from '../../core/reminders/sweep.ts';
+import type { ReminderCandidate } from '../../core/reminders/engine.ts';
+import { evaluationCampaigns, type EvaluationCampaign } from '../../db/schema/evaluation.ts';
+import { closedCard, digestCard, invitationCard, localDeadline, reminderCard, type DigestLine, type InvitationAssignment } from '../../bot/cards/evaluation.ts';
+import { remindersDigestCard } from '../../bot/cards/reminders.ts';
 import { ballotUrl } from '../../core/evaluation/ballot-link.ts';
 import { EVALUATION_SCHEDULERS } from '../schedules.ts';
 
@@ -34,12 +50,7 @@ export const EVALUATION_JOB = {
   snooze: 'evaluation-snooze',
 } as const;
 
-export const PURPOSE = {
-  invitation: 'evaluation.invitation',
-  reminder: 'evaluation.reminder',
-  digest: 'evaluation.digest',
-  closed: 'evaluation.closed',
-} as const;
+export { PURPOSE };
 
 export interface EvaluationJobDeps {
   db: Db;
@@ -50,18 +61,8 @@ export interface EvaluationJobDeps {
   /** Queues outbox rows already committed. */
   flushOutbox: (ids: string[]) => Promise<void>;
   log: Logger;
-}
-
-const inviteKey = (campaignId: number, cadreId: number) => `${PURPOSE.invitation}:${campaignId}:${cadreId}`;
-const reminderPrefix = (campaignId: number) => `${PURPOSE.reminder}:${campaignId}:`;
-const reminderKey = (campaignId: number, cadreId: number, slot: string) => `${reminderPrefix(campaignId)}${cadreId}:${slot}`;
-
-/** Open for voting now: published, inside its window. */
-async function votingCampaigns(db: Db, now: Date, id?: number): Promise<EvaluationCampaign[]> {
-  return db
-    .select()
-    .from(evaluationCampaigns)
-    .where(and(eq(evaluationCampaigns.status, 'open'), lte(evaluationCampaigns.opensAt, now), gt(evaluationCampaigns.closesAt, now), id == null ? undefined : eq(evaluationCampaigns.id, id)));
+  /** The daily cap per person across features (the engine's default when unset). */
+  dailyCap?: number;
 }
 
 const windowOf = (c: EvaluationCampaign, tz: string) => ({ opensAt: c.opensAt, closesAt: c.closesAt, tz });
@@ -71,28 +72,9 @@ function quietNow(c: EvaluationCampaign, now: Date, tz: string): boolean {
   return isQuiet(p.hour * 60 + p.minute, (c.reminderPlan as ReminderPlan).quietHours);
 }
 
-/** Open ids of the given cadres (those not yet linked to Lark cannot be reached in the chat). */
-async function openIds(db: Db, cadreIds: number[]): Promise<Map<number, string>> {
-  if (cadreIds.length === 0) return new Map();
-  const rows = await db.select({ id: cadres.id, openId: cadres.larkOpenId }).from(cadres).where(and(inArray(cadres.id, cadreIds), isNotNull(cadres.larkOpenId)));
-  return new Map(rows.map((r) => [r.id, r.openId!]));
-}
-
 async function assignmentsFor(deps: EvaluationJobDeps, campaign: EvaluationCampaign, cadreId: number): Promise<InvitationAssignment[]> {
   const open = await pendingAssignments(deps.db, campaign.id, cadreId);
   return open.map((a) => ({ category: a.category, targets: a.targetIds.length, webUrl: ballotUrl(deps.sealKey, deps.publicUrl, { campaignId: campaign.id, cadreId, category: a.category, closesAt: campaign.closesAt }) }));
-}
-
-async function existingKeys(db: Db, prefix: string): Promise<string[]> {
-  const rows = await db.select({ key: outbox.dedupeKey }).from(outbox).where(like(outbox.dedupeKey, `${prefix}%`));
-  return rows.map((r) => r.key!);
-}
-
-/** When each rater's invitation to a campaign was written (by the jobs' clock). */
-async function invitationTimes(db: Db, campaignId: number): Promise<Map<number, Date>> {
-  const prefix = `${PURPOSE.invitation}:${campaignId}:`;
-  const rows = await db.select({ key: outbox.dedupeKey, at: outbox.createdAt }).from(outbox).where(like(outbox.dedupeKey, `${prefix}%`));
-  return new Map(rows.map((r) => [Number(r.key!.slice(prefix.length)), r.at]));
 }
 
 /**
@@ -104,9 +86,9 @@ export async function sendInvitations(deps: EvaluationJobDeps, campaignId: numbe
   const now = deps.clock.now();
   const [campaign] = await votingCampaigns(deps.db, now, campaignId);
   if (!campaign || quietNow(campaign, now, deps.timeZone)) return 0;
-  const invited = new Set(await existingKeys(deps.db, `${PURPOSE.invitation}:${campaignId}:`));
-  const waiting = (await nonResponders(deps.db, campaignId)).filter((id) => !invited.has(inviteKey(campaignId, id)));
-  const reach = await openIds(deps.db, waiting);
+  const invited = await invitationTimes(deps.db, campaignId);
+  const waiting = (await nonResponders(deps.db, campaignId)).filter((id) => !invited.has(id));
+  const reach = await reachableOpenIds(deps.db, waiting);
   const ids: string[] = [];
   for (const cadreId of waiting) {
     const openId = reach.get(cadreId);
@@ -130,19 +112,6 @@ export async function sendInvitations(deps: EvaluationJobDeps, campaignId: numbe
   return ids.length;
 }
 
-/** What the outbox says about a campaign's reminders: per rater, the slot keys sent. */
-async function remindersSent(db: Db, campaignId: number): Promise<Map<number, string[]>> {
-  const byRater = new Map<number, string[]>();
-  const prefix = reminderPrefix(campaignId);
-  for (const key of await existingKeys(db, prefix)) {
-    const rest = key.slice(prefix.length);
-    const cut = rest.indexOf(':');
-    const cadreId = Number(rest.slice(0, cut));
-    byRater.set(cadreId, [...(byRater.get(cadreId) ?? []), rest.slice(cut + 1)]);
-  }
-  return byRater;
-}
-
 /** A snoozed reminder's slot key holds its time: `snooze-<epoch ms>`. */
 const snoozeSlot = (at: Date) => `snooze-${at.getTime()}`;
 
@@ -153,30 +122,36 @@ async function writeReminder(deps: EvaluationJobDeps, campaign: EvaluationCampai
     recipient: openId,
     cadreId,
     purpose: PURPOSE.reminder,
-    dedupeKey: reminderKey(campaign.id, cadreId, slot),
+    dedupeKey: `${PURPOSE.reminder}:${reminderSubject(campaign.id, cadreId)}:${slot}`,
     msgType: 'interactive',
     payload: reminderCard(campaign, deps.timeZone, assignments, true),
   });
 }
 
+/** A reminder the evaluation's rules say is due, for the engine to decide on. */
+interface DueReminder extends ReminderCandidate {
+  campaign: EvaluationCampaign;
+  cadreId: number;
+}
+
 /**
- * The sweep: for each campaign open for voting, catch up invitations, then remind every
- * non-responder whose reminder is due (dueReminder: slots, quiet hours, weekends, the cap).
+ * The sweep: for each campaign open for voting, catch up invitations, then find every
+ * non-responder whose reminder is due by the campaign's plan (dueReminder: slots, quiet hours,
+ * working days, the plan's cap), and let the engine decide across campaigns: absent raters wait,
+ * and over the daily cap per person the rest become one digest.
  */
-export async function sweepReminders(deps: EvaluationJobDeps): Promise<{ invitations: number; reminders: number }> {
+export async function sweepReminders(deps: EvaluationJobDeps): Promise<{ invitations: number; reminders: number; digests: number; held: number }> {
   const now = deps.clock.now();
+  const calendar = await loadWorkCalendar(deps.db);
   let invitations = 0;
-  let reminders = 0;
+  const due: DueReminder[] = [];
   for (const campaign of await votingCampaigns(deps.db, now)) {
     invitations += await sendInvitations(deps, campaign.id);
     const plan = campaign.reminderPlan as ReminderPlan;
-    const window = windowOf(campaign, deps.timeZone);
+    const window = { ...windowOf(campaign, deps.timeZone), calendar };
     const slotTimes = new Map(reminderSlots(plan, window).map((s) => [s.key, s.at]));
-    const sent = await remindersSent(deps.db, campaign.id);
-    const invited = await invitationTimes(deps.db, campaign.id);
-    const waiting = await nonResponders(deps.db, campaign.id);
-    const reach = await openIds(deps.db, waiting);
-    const ids: string[] = [];
+    const [sent, invited, waiting] = await Promise.all([remindersSent(deps.db, campaign.id), invitationTimes(deps.db, campaign.id), nonResponders(deps.db, campaign.id)]);
+    const reach = await reachableOpenIds(deps.db, waiting);
     for (const cadreId of waiting) {
       const openId = reach.get(cadreId);
       if (!openId) continue;
@@ -187,16 +162,43 @@ export async function sweepReminders(deps: EvaluationJobDeps): Promise<{ invitat
       const times = keys.map((k) => (k.startsWith('snooze-') ? new Date(Number(k.slice(7))) : slotTimes.get(k))).filter((d): d is Date => d != null);
       if (invitedAt) times.push(invitedAt);
       const lastSentAt = times.length ? new Date(Math.max(...times.map((d) => d.getTime()))) : null;
-      const { due } = dueReminder(plan, window, { sent: keys.length, lastSentAt, invitedAt }, now);
-      if (!due) continue;
-      const id = await writeReminder(deps, campaign, cadreId, openId, due.key);
-      if (id) ids.push(id);
+      const decision = dueReminder(plan, window, { sent: keys.length, lastSentAt, invitedAt }, now);
+      if (!decision.due) continue;
+      due.push({
+        purpose: PURPOSE.reminder,
+        recipient: openId,
+        cadreId,
+        subject: reminderSubject(campaign.id, cadreId),
+        slot: decision.due.key,
+        window: { quietHours: plan.quietHours, workingDaysOnly: plan.skipWeekends },
+        campaign,
+      });
     }
-    await deps.flushOutbox(ids);
-    reminders += ids.length;
-    if (ids.length) deps.log.info({ campaignId: campaign.id, reminders: ids.length }, 'evaluation: reminders queued');
   }
-  return { invitations, reminders };
+  const plan = await planSweep(due, { db: deps.db, clock: deps.clock, timeZone: deps.timeZone, dailyCap: deps.dailyCap, calendar });
+  const ids: string[] = [];
+  for (const r of plan.send) {
+    const id = await writeReminder(deps, r.campaign, r.cadreId, r.recipient, r.slot);
+    if (id) ids.push(id);
+  }
+  let digests = 0;
+  for (const digest of plan.digests) {
+    const first = digest.items[0]!;
+    const id = await addToOutbox(deps.db, {
+      recipient: digest.recipient,
+      cadreId: first.cadreId,
+      purpose: 'reminders.digest',
+      dedupeKey: digestKey(digest.recipient, plan.day),
+      msgType: 'interactive',
+      payload: remindersDigestCard(digest.items.map((i) => ({ title: i.campaign.title, detail: `截止 ${localDeadline(i.campaign.closesAt, deps.timeZone)}` }))),
+    });
+    if (!id) continue;
+    ids.push(id);
+    digests++;
+  }
+  await deps.flushOutbox(ids);
+  if (ids.length) deps.log.info({ reminders: plan.send.length, digests, held: plan.held.length }, 'evaluation: reminders queued');
+  return { invitations, reminders: ids.length - digests, digests, held: plan.held.length };
 }
 
 export interface SnoozeData {
@@ -212,7 +214,7 @@ export async function fireSnooze(deps: EvaluationJobDeps, data: SnoozeData): Pro
   const [campaign] = await votingCampaigns(deps.db, now, data.campaignId);
   if (!campaign) return false;
   if (!(await nonResponders(deps.db, campaign.id)).includes(data.cadreId)) return false;
-  const openId = (await openIds(deps.db, [data.cadreId])).get(data.cadreId);
+  const openId = (await reachableOpenIds(deps.db, [data.cadreId])).get(data.cadreId);
   if (!openId) return false;
   const id = await writeReminder(deps, campaign, data.cadreId, openId, snoozeSlot(new Date(data.at)));
   if (id) await deps.flushOutbox([id]);
@@ -242,39 +244,21 @@ export async function enqueueCampaignOpened(queue: Queue, campaignId: number): P
   await queue.add(EVALUATION_JOB.opened, { campaignId }, { jobId: `${EVALUATION_JOB.opened}-${campaignId}`, attempts: 5, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: 100, removeOnFail: 100 });
 }
 
-/** Turnout of the raters who belong to the given units (all units when null). */
-async function unitTurnout(db: Db, campaignId: number, unitIds: number[] | null): Promise<{ assigned: number; completed: number }> {
-  const [row] = await db
-    .select({
-      assigned: sql<number>`count(*)::int`,
-      completed: sql<number>`count(${evaluationCompletions.cadreId})::int`,
-    })
-    .from(evaluationRaters)
-    .innerJoin(cadres, eq(cadres.id, evaluationRaters.cadreId))
-    .leftJoin(
-      evaluationCompletions,
-      and(eq(evaluationCompletions.campaignId, evaluationRaters.campaignId), eq(evaluationCompletions.cadreId, evaluationRaters.cadreId), eq(evaluationCompletions.category, evaluationRaters.category)),
-    )
-    .where(and(eq(evaluationRaters.campaignId, campaignId), unitIds == null ? undefined : unitIds.length ? inArray(cadres.unitId, unitIds) : sql`false`));
-  return row ?? { assigned: 0, completed: 0 };
-}
-
 /** The daily digest: each admin with a Lark account gets their units' turnout, once a day. */
 export async function sendDigests(deps: EvaluationJobDeps): Promise<number> {
   const now = deps.clock.now();
   const campaigns = await votingCampaigns(deps.db, now);
   if (campaigns.length === 0) return 0;
-  const admins = await deps.db
-    .select()
-    .from(panelUsers)
-    .where(and(isNotNull(panelUsers.larkOpenId), eq(panelUsers.disabled, false), inArray(panelUsers.role, ['unit_admin', 'district_admin'])));
+  const admins = await digestRecipients(deps.db);
   const day = localDay(now, deps.timeZone);
   const ids: string[] = [];
   for (const admin of admins) {
     const scope = await scopeOf(deps.db, admin);
     const lines: DigestLine[] = [];
     for (const c of campaigns) {
-      const t = await unitTurnout(deps.db, c.id, scope.kind === 'all' ? null : scope.unitIds);
+      // The turnout page's numbers, summed over the admin's units.
+      const units = await turnoutByUnit(deps.db, c.id, scope);
+      const t = units.reduce((sum, u) => ({ assigned: sum.assigned + u.assigned, completed: sum.completed + u.completed }), { assigned: 0, completed: 0 });
       if (t.assigned > 0) lines.push({ title: c.title, closesAt: c.closesAt, ...t });
     }
     if (lines.length === 0) continue;
@@ -301,18 +285,7 @@ export async function retireCards(deps: EvaluationJobDeps, campaignId: number): 
   if (!campaign || campaign.status !== 'closed') return 0;
   const waiting = await nonResponders(deps.db, campaignId);
   if (waiting.length === 0) return 0;
-  const sent = await deps.db
-    .select({ id: outbox.id, recipient: outbox.recipient, cadreId: outbox.cadreId, larkMessageId: outbox.larkMessageId })
-    .from(outbox)
-    .where(
-      and(
-        eq(outbox.status, 'sent'),
-        eq(outbox.kind, 'send'),
-        isNotNull(outbox.larkMessageId),
-        inArray(outbox.cadreId, waiting),
-        sql`(${outbox.dedupeKey} like ${`${PURPOSE.invitation}:${campaignId}:%`} or ${outbox.dedupeKey} like ${`${reminderPrefix(campaignId)}%`})`,
-      ),
-    );
+  const sent = await deliveredCards(deps.db, campaignId, waiting);
   const ids: string[] = [];
   for (const row of sent) {
     const id = await addToOutbox(deps.db, {

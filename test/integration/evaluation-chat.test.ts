@@ -130,7 +130,7 @@ describe('democratic evaluation in the chat', () => {
   it('invites every rater, and only raters, once, with a signed web link', async () => {
     // The sweep catches an open campaign whose invitations were never sent (no opening job ran);
     // the invitation is the opening notice, so no reminder goes with it.
-    expect(await sweepReminders(deps)).toEqual({ invitations: raterIds().length, reminders: 0 });
+    expect(await sweepReminders(deps)).toEqual({ invitations: raterIds().length, reminders: 0, digests: 0, held: 0 });
     const rows = await rowsFor(PURPOSE.invitation);
     expect(new Set(rows.map((r) => r.recipient))).toEqual(new Set(raterIds().map((id) => openIdOf.get(id))));
     expect(rows.some((r) => r.recipient === openIdOf.get(outsider))).toBe(false);
@@ -287,7 +287,7 @@ describe('democratic evaluation in the chat', () => {
   it('reminds only non-responders, never in quiet hours, at most N times, once per slot', async () => {
     const waiting = raterIds().filter((id) => id !== rater && id !== other);
     clock.set(local('2026-12-02T22:30:00'));
-    expect(await sweepReminders(deps)).toEqual({ invitations: 0, reminders: 0 });
+    expect(await sweepReminders(deps)).toEqual({ invitations: 0, reminders: 0, digests: 0, held: 0 });
 
     clock.set(local('2026-12-03T08:05:00'));
     expect((await sweepReminders(deps)).reminders).toBe(waiting.length);

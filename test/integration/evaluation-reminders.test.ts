@@ -51,7 +51,7 @@ describe('reminders after a late opening', () => {
     const invited = await sendInvitations(deps, campaignId);
     expect(invited).toBeGreaterThan(0);
     clock.set(local('2026-12-01T11:00:01'));
-    expect(await sweepReminders(deps)).toEqual({ invitations: 0, reminders: 0 });
+    expect(await sweepReminders(deps)).toEqual({ invitations: 0, reminders: 0, digests: 0, held: 0 });
     clock.set(local('2026-12-01T16:00:00'));
     expect((await sweepReminders(deps)).reminders).toBe(0);
     expect(await count(PURPOSE.reminder)).toBe(0);
