@@ -18,7 +18,7 @@ import { ADMIN_USERNAME, ensureAdmin, seedDemoPanelUsers } from './core/users.ts
 import { ensureBuiltinCalendar } from './core/reminders/store.ts';
 import { createQueueKit, QUEUE, type QueueKit } from './jobs/queues.ts';
 import { upsertSchedules } from './jobs/schedules.ts';
-import { systemProcessor } from './jobs/workers/system.ts';
+import { larkAbsenceSync, systemProcessor } from './jobs/workers/system.ts';
 import { createApp } from './web/app.ts';
 import { FEATURES } from './features/index.ts';
 import { assembleFeatures, panelPartsOf, registerPending, SHELL_RESERVED, startFeatureJobs } from './features/assemble.ts';
@@ -137,12 +137,7 @@ async function start(config: Config, log: Logger) {
     for (const { install } of features.installs) await install(db);
     if (config.lark.mode === 'sandbox') for (const { seed } of features.seeds) await seed(db);
 
-    const system = kit.queue(QUEUE.system);
-    if (runsWorker) {
-      kit.worker(QUEUE.system, systemProcessor({ db, clock }));
-      await upsertSchedules(system, { timeZone: config.timeZone });
-      await startFeatureJobs(features, kit);
-    }
+    if (runsWorker) await startFeatureJobs(features, kit);
 
     // Lark layer: the bot (receiver, router, sandbox) with the features' commands and card
     // actions, 待办 from every feature, and the outbox worker.
@@ -159,6 +154,14 @@ async function start(config: Config, log: Logger) {
       commands: features.commands,
       cardActions: features.cardActions,
     });
+
+    // Housekeeping: the heartbeat, and approved leave read from Lark's attendance into absences.
+    if (runsWorker) {
+      const api = lark.api;
+      const syncAbsences = larkAbsenceSync({ db, clock, timeZone: config.timeZone, read: (ids, from, to) => api.leaveApprovals(ids, from, to), log: log.child({ component: 'absences' }) });
+      kit.worker(QUEUE.system, systemProcessor({ db, clock, syncAbsences }));
+      await upsertSchedules(kit.queue(QUEUE.system), { timeZone: config.timeZone });
+    }
 
     if (runsWorker) {
       await startOutboxWorker(kit, { db, lark: lark.api, clock, log: log.child({ component: 'outbox' }) });

@@ -115,8 +115,23 @@ export interface LarkApi {
   updateCardByToken(token: string, card: unknown): Promise<void>;
   departmentChildren(departmentId: string, pageToken?: string): Promise<Page<LarkDepartment>>;
   usersInDepartment(departmentId: string, pageToken?: string): Promise<Page<LarkUser>>;
+  /**
+   * Approved leave (请假) and business trips (出差) of the given users (Lark user ids, at most 50)
+   * touching the days `from`..`to` (YYYY-MM-DD), from Lark's attendance API. Needs the app's
+   * attendance scope (`attendance:task:readonly`); without it Lark answers 99991672.
+   */
+  leaveApprovals(userIds: string[], from: string, to: string): Promise<LarkLeave[]>;
   /** The bot's own open_id, asked once. */
   botOpenId(): Promise<string>;
+}
+
+/** A leave or a trip as Lark's attendance API reports it; times are local wall-clock `YYYY-MM-DD HH:mm:ss`. */
+export interface LarkLeave {
+  userId: string;
+  uniqId: string;
+  kind: 'leave' | 'trip';
+  startTime: string;
+  endTime: string;
 }
 
 export interface LarkApiOptions {
@@ -266,6 +281,23 @@ export function createLarkApi(options: LarkApiOptions): LarkApi {
         ),
       );
       return { items: (res.data?.items ?? []) as LarkUser[], hasMore: !!res.data?.has_more, pageToken: res.data?.page_token };
+    },
+    async leaveApprovals(userIds, from, to) {
+      const day = (d: string) => Number(d.replaceAll('-', ''));
+      const res = await call((auth) =>
+        client.attendance.userApproval.query(
+          { params: { employee_type: 'employee_id' }, data: { user_ids: userIds, check_date_from: day(from), check_date_to: day(to) } },
+          auth,
+        ),
+      );
+      const out: LarkLeave[] = [];
+      for (const approval of res.data?.user_approvals ?? []) {
+        for (const l of approval.leaves ?? []) if (l.uniq_id) out.push({ userId: approval.user_id, uniqId: l.uniq_id, kind: 'leave', startTime: l.start_time, endTime: l.end_time });
+        for (const t of (approval as { trips?: Array<{ approval_id?: string; start_time: string; end_time: string }> }).trips ?? []) {
+          if (t.approval_id) out.push({ userId: approval.user_id, uniqId: `trip-${t.approval_id}`, kind: 'trip', startTime: t.start_time, endTime: t.end_time });
+        }
+      }
+      return out;
     },
     botOpenId() {
       botOpenId ??= call((auth) =>

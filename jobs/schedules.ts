@@ -6,11 +6,15 @@
 import type { Queue } from 'bullmq';
 
 export const HEARTBEAT_SCHEDULER = 'heartbeat';
+/** Reads approved leave from Lark's attendance into the absences (jobs/workers/system.ts). */
+export const ABSENCE_SYNC_SCHEDULER = 'absences-sync';
 
 export interface ScheduleOptions {
   timeZone: string;
   /** How often the heartbeat runs; once a minute by default. */
   heartbeatEveryMs?: number;
+  /** How often approved leave is read from Lark; every 3 hours by default. */
+  absenceSyncEveryMs?: number;
 }
 
 export async function upsertSchedules(system: Queue, options: ScheduleOptions): Promise<void> {
@@ -18,6 +22,11 @@ export async function upsertSchedules(system: Queue, options: ScheduleOptions): 
     HEARTBEAT_SCHEDULER,
     { every: options.heartbeatEveryMs ?? 60_000 },
     { name: HEARTBEAT_SCHEDULER, data: {}, opts: { removeOnComplete: 10, removeOnFail: 50 } },
+  );
+  await system.upsertJobScheduler(
+    ABSENCE_SYNC_SCHEDULER,
+    { every: options.absenceSyncEveryMs ?? 3 * 3_600_000 },
+    { name: ABSENCE_SYNC_SCHEDULER, data: {}, opts: { removeOnComplete: 10, removeOnFail: 50 } },
   );
 }
 

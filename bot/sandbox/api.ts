@@ -219,6 +219,33 @@ export function sandboxApi(state: SandboxState): Hono {
     return c.json({ code: 0, msg: 'ok' });
   });
 
+  // The attendance API's approved leave and trips, one entry per user and day as Lark answers.
+  api.post('/open-apis/attendance/v1/user_approvals/query', async (c) => {
+    if (!state.attendanceScope) return fail(c, 400, 99991672, 'Access denied. One of the following scopes is required: [attendance:task:readonly]');
+    if (c.req.query('employee_type') !== 'employee_id') return fail(c, 400, 1220001, 'param is invalid: employee_type');
+    const body = await jsonBody(c);
+    const ids = Array.isArray(body?.user_ids) ? (body!.user_ids as unknown[]).map(String) : [];
+    const from = Number(body?.check_date_from);
+    const to = Number(body?.check_date_to);
+    if (ids.length === 0 || ids.length > 50 || !Number.isInteger(from) || !Number.isInteger(to) || from > to) return fail(c, 400, 1220001, 'param is invalid');
+    const dayOf = (t: string) => Number(t.slice(0, 10).replaceAll('-', ''));
+    const out: Json[] = [];
+    for (const userId of ids) {
+      const byDay = new Map<number, { leaves: Json[]; trips: Json[] }>();
+      for (const a of state.approvals.get(userId) ?? []) {
+        const first = Math.max(dayOf(a.start_time), from);
+        const last = Math.min(dayOf(a.end_time), to);
+        if (first > last) continue;
+        const entry = byDay.get(first) ?? { leaves: [], trips: [] };
+        const item = { uniq_id: a.uniq_id, approval_id: a.uniq_id, unit: 1, interval: 0, start_time: a.start_time, end_time: a.end_time, i18n_names: { ch: a.kind === 'leave' ? '事假' : '出差' }, default_locale: 'ch', reason: a.reason ?? '' };
+        (a.kind === 'leave' ? entry.leaves : entry.trips).push(item);
+        byDay.set(first, entry);
+      }
+      for (const [date, entry] of byDay) out.push({ user_id: userId, date: String(date), ...entry });
+    }
+    return c.json({ code: 0, msg: 'success', data: { user_approvals: out } });
+  });
+
   api.get('/open-apis/contact/v3/departments/:id/children', (c) => {
     const id = c.req.param('id');
     if (id !== '0' && !state.departments.has(id)) return fail(c, 400, 40004, 'no dept authority error');

@@ -32,6 +32,15 @@ export interface SandboxMessage {
 }
 
 /** One injected failure, matched by path prefix, used `count` times. */
+/** An approved leave (请假) or business trip (出差); times are local `YYYY-MM-DD HH:mm:ss`. */
+export interface SandboxApproval {
+  uniq_id: string;
+  kind: 'leave' | 'trip';
+  start_time: string;
+  end_time: string;
+  reason?: string;
+}
+
 export interface InjectedFault {
   path: string;
   status: number;
@@ -84,6 +93,8 @@ export function createSandboxState(options: SandboxOptions) {
   const groups = new Map<string, { name: string; members: string[] }>();
   /** Card callback tokens: valid 30 minutes, two uses. */
   const cardTokens = new Map<string, { messageId: string; expiresAt: number; uses: number }>();
+  /** Approved leave and trips by Lark user id, as the attendance API reports them. */
+  const approvals = new Map<string, SandboxApproval[]>();
   const sendLog: number[] = [];
   const recipientLog = new Map<string, number[]>();
 
@@ -102,6 +113,9 @@ export function createSandboxState(options: SandboxOptions) {
     uuids,
     groups,
     cardTokens,
+    approvals,
+    /** False: the app lacks the attendance scope, and the attendance API answers 99991672. */
+    attendanceScope: true,
     faults: {
       injected: [] as InjectedFault[],
       latencyMs: 0,

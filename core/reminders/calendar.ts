@@ -11,6 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseCsv } from '../csv.ts';
+import { isDay } from '../dates.ts';
 
 export type SpecialDayKind = 'holiday' | 'workday';
 
@@ -22,19 +23,10 @@ export interface SpecialDay {
   name: string;
 }
 
-const ISO_DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
-/** Whether `day` is a real calendar date written as YYYY-MM-DD (2026-02-30 is not). */
-export function isIsoDay(day: string): boolean {
-  const m = ISO_DAY.exec(day);
-  if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === day;
-}
-
 function toUtc(day: string): number {
-  if (!isIsoDay(day)) throw new RangeError(`not a calendar day: ${day}`);
+  if (!isDay(day)) throw new RangeError(`not a calendar day: ${day}`);
   return Date.parse(`${day}T00:00:00Z`);
 }
 
@@ -163,7 +155,7 @@ export function checkSpecialDay(input: { date: string; kind: string; name: strin
   const date = input.date.trim();
   const name = input.name.trim();
   const kind = specialDayKind(input.kind.trim());
-  if (!isIsoDay(date)) return { code: 'calendar.date', value: date };
+  if (!isDay(date)) return { code: 'calendar.date', value: date };
   if (!kind) return { code: 'calendar.kind', value: input.kind.trim() };
   if (!name || name.length > 20) return { code: 'calendar.name' };
   if (taken(date)) return { code: 'calendar.duplicate', value: date };

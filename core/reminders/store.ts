@@ -5,6 +5,7 @@
  * audited; absences are read and written within the actor's scope.
  */
 import { and, eq, gte, lt, lte, notLike, sql, type AnyColumn, type SQL } from 'drizzle-orm';
+import { isDay } from '../dates.ts';
 import type { Db } from '../../db/client.ts';
 import { cadreAbsences, workCalendarDays, workCalendarYears, type CadreAbsence } from '../../db/schema/reminders.ts';
 import { outbox } from '../../db/schema/lark.ts';
@@ -12,7 +13,7 @@ import { panelUsers } from '../../db/schema/users.ts';
 import { cadres } from '../../db/schema/org.ts';
 import { audit } from '../audit.ts';
 import { inScope, type RequestContext, type Scope } from '../org.ts';
-import { WorkCalendar, builtinSpecialDays, checkSpecialDay, isIsoDay, type SpecialDay, type SpecialDayIssue } from './calendar.ts';
+import { WorkCalendar, builtinSpecialDays, checkSpecialDay, type SpecialDay, type SpecialDayIssue } from './calendar.ts';
 import type { Absence } from './absence.ts';
 
 /**
@@ -83,7 +84,7 @@ export async function addCalendarDay(db: Db, ctx: RequestContext, input: { date:
 
 /** Removes one special day, audited; false when the date is not listed. */
 export async function removeCalendarDay(db: Db, ctx: RequestContext, date: string): Promise<boolean> {
-  if (!isIsoDay(date)) return false;
+  if (!isDay(date)) return false;
   return db.transaction(async (tx) => {
     const [removed] = await tx.delete(workCalendarDays).where(eq(workCalendarDays.date, date)).returning();
     if (!removed) return false;
@@ -130,8 +131,8 @@ export type AbsenceIssue = { code: 'absence.day'; field: 'startsOn' | 'endsOn' }
 
 export function absenceIssues(input: AbsenceInput): AbsenceIssue[] {
   const issues: AbsenceIssue[] = [];
-  if (!isIsoDay(input.startsOn)) issues.push({ code: 'absence.day', field: 'startsOn' });
-  if (!isIsoDay(input.endsOn)) issues.push({ code: 'absence.day', field: 'endsOn' });
+  if (!isDay(input.startsOn)) issues.push({ code: 'absence.day', field: 'startsOn' });
+  if (!isDay(input.endsOn)) issues.push({ code: 'absence.day', field: 'endsOn' });
   if (!ABSENCE_KINDS.includes(input.kind)) issues.push({ code: 'absence.kind' });
   if (input.note && (input.note.length > 200 || /[\u0000-\u001f\u007f]/.test(input.note))) issues.push({ code: 'absence.note' });
   if (issues.length === 0 && input.startsOn > input.endsOn) issues.push({ code: 'absence.order' });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { WorkCalendar, builtinSpecialDays, isIsoDay, parseCalendarCsv } from '../../core/reminders/calendar.ts';
+import { isDay } from '../../core/dates.ts';
+import { WorkCalendar, builtinSpecialDays, parseCalendarCsv } from '../../core/reminders/calendar.ts';
 
 const cal = new WorkCalendar(builtinSpecialDays());
 
@@ -43,8 +44,8 @@ describe('work calendar (2026, as the State Council published it)', () => {
   });
 
   it('refuses impossible dates', () => {
-    expect(isIsoDay('2026-02-28')).toBe(true);
-    expect(isIsoDay('2026-02-29')).toBe(false);
-    expect(isIsoDay('2026-13-01')).toBe(false);
+    expect(isDay('2026-02-28')).toBe(true);
+    expect(isDay('2026-02-29')).toBe(false);
+    expect(isDay('2026-13-01')).toBe(false);
   });
 });
