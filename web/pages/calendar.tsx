@@ -6,11 +6,12 @@
  * in the same format. Also the dashboard's warning while a year's notice is missing.
  */
 import { Hono } from 'hono';
+import { isDay } from '../../core/dates.ts';
 import { bodyLimit } from 'hono/body-limit';
 import type { Child } from 'hono/jsx';
 import type { PanelUser } from '../../db/schema/users.ts';
 import { audit } from '../../core/audit.ts';
-import { addDays, isIsoDay, parseCalendarCsv, weekdayOf, type CalendarCsvIssue, type SpecialDay, type SpecialDayIssue, type WorkCalendar } from '../../core/reminders/calendar.ts';
+import { addDays, parseCalendarCsv, weekdayOf, type CalendarCsvIssue, type SpecialDay, type SpecialDayIssue, type WorkCalendar } from '../../core/reminders/calendar.ts';
 import { addCalendarDay, calendarYears, loadWorkCalendar, removeCalendarDay, replaceCalendarYear } from '../../core/reminders/store.ts';
 import { localParts } from '../../core/reminders/time.ts';
 import { requireRole, requireUser } from '../auth.ts';
@@ -313,7 +314,7 @@ export function calendarRoutes(deps: PanelDeps): Hono<PanelEnv> {
       const field: DayField = issue.code === 'calendar.kind' ? 'kind' : issue.code === 'calendar.name' ? 'name' : 'date';
       return yearSection(c, year, { error: { field, text: issueText(t(c), issue, year) }, draft }, 422);
     };
-    if (isIsoDay(draft.date) && !draft.date.startsWith(`${year}-`)) return refuse({ code: 'calendar.year', line: 0, value: draft.date });
+    if (isDay(draft.date) && !draft.date.startsWith(`${year}-`)) return refuse({ code: 'calendar.year', line: 0, value: draft.date });
     const result = await addCalendarDay(deps.db, requestContext(c, deps), draft);
     if ('issue' in result) return refuse(result.issue);
     return yearSection(c, year, { notice: { kind: 'ok', text: t(c).calendar.added(result.day.date) } });
@@ -321,7 +322,7 @@ export function calendarRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   app.post('/days/:date/delete', async (c) => {
     const date = c.req.param('date');
-    const year = isIsoDay(date) ? Number(date.slice(0, 4)) : thisYear(deps).year;
+    const year = isDay(date) ? Number(date.slice(0, 4)) : thisYear(deps).year;
     if (!(await removeCalendarDay(deps.db, requestContext(c, deps), date))) return yearSection(c, year, { notice: { kind: 'error', text: t(c).common.notFound } }, 404);
     return yearSection(c, year, { notice: { kind: 'ok', text: t(c).calendar.removed(date) } });
   });
