@@ -7,7 +7,7 @@
 import type { CampaignInput, ValidityRules } from '../../../core/evaluation/campaigns.ts';
 import type { ReminderPlan } from '../../../core/evaluation/reminders.ts';
 import { CATEGORIES, DEFAULT_ALERT_RULES, DEFAULT_WEIGHTS, type AlertRules, type Weights } from '../../../core/evaluation/scoring.ts';
-import { localParts, zonedTime } from '../../../core/evaluation/timezone.ts';
+import { localParts, zonedTime } from '../../../core/reminders/time.ts';
 import { parseLocalDateTime } from '../../../core/dates.ts';
 import { DEFAULT_REMINDER_PLAN } from '../../../core/evaluation/reminders.ts';
 import type { EvaluationCampaign, EvaluationKind } from '../../../db/schema/evaluation.ts';
