@@ -2,6 +2,9 @@
  * Runs `main.ts` as a real process, the way `npm start` does, and watches its output.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -16,10 +19,17 @@ export interface RunningMiaopu {
 
 export function runMiaopu(env: Record<string, string>): RunningMiaopu {
   const started = Date.now();
+  // Local state (the sandbox's ballot key, embedded data) goes to a directory of this run's own,
+  // never into the checkout, unless the test names one.
+  let scratch: string | undefined;
+  if (!env.DATA_DIR) {
+    scratch = mkdtempSync(join(tmpdir(), 'miaopu-run-'));
+    chmodSync(scratch, 0o755);
+  }
   // A clean environment: only what the test sets, plus what Node needs to run.
   const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], {
     cwd: root,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', LOG_LEVEL: 'warn', ...(scratch ? { DATA_DIR: scratch } : {}), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -32,6 +42,7 @@ export function runMiaopu(env: Record<string, string>): RunningMiaopu {
   child.stderr!.on('data', collect);
   const exited = new Promise<{ code: number | null; ms: number }>((resolve) =>
     child.on('exit', (code) => {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
       for (const l of listeners) l();
       resolve({ code, ms: Date.now() - started });
     }),
