@@ -9,7 +9,7 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 import type { PanelRole, PanelUser } from '../db/schema/users.ts';
-import { scopeOf } from '../core/org.ts';
+import { scopeOf } from '../core/org/scope.ts';
 import { sessionUser, startSession } from '../core/sessions.ts';
 import { dictionary } from './i18n.ts';
 import { langOf, type PanelDeps, type PanelEnv } from './context.ts';

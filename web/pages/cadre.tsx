@@ -6,7 +6,9 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { cadreStatus } from '../../db/schema/org.ts';
-import { cadreTimeline, recordChanges, unitOptions, updateCadre, viewCadre, type CadreProfile } from '../../core/org.ts';
+import { updateCadre, viewCadre, type CadreProfile } from '../../core/org/cadres.ts';
+import { unitOptions } from '../../core/org/units.ts';
+import { cadreTimeline, recordChanges } from '../../core/org/timeline.ts';
 import { requireRole } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { idParam } from '../ids.ts';

@@ -6,19 +6,8 @@
 import { Hono } from 'hono';
 import ExcelJS from 'exceljs';
 import { audit } from '../../core/audit.ts';
-import {
-  AGE_BANDS,
-  allCadres,
-  cadreFacets,
-  CADRE_SORTS,
-  LEADERSHIP,
-  listCadres,
-  PAGE_SIZE,
-  parseCadreFilters,
-  unitOptions,
-  type CadreFilters,
-  type CadreRow,
-} from '../../core/org.ts';
+import { AGE_BANDS, allCadres, cadreFacets, CADRE_SORTS, LEADERSHIP, listCadres, PAGE_SIZE, parseCadreFilters, type CadreFilters, type CadreRow } from '../../core/org/cadres.ts';
+import { unitOptions } from '../../core/org/units.ts';
 import { cadreStatus } from '../../db/schema/org.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, isPartial, t, type PanelDeps, type PanelEnv } from '../context.ts';

@@ -3,7 +3,7 @@
  * The unit tree with cadre counts; admins create, rename and move units within their scope.
  */
 import { Hono } from 'hono';
-import { changeUnit, createUnit, unitOptions, unitTree, type UnitNode } from '../../core/org.ts';
+import { changeUnit, createUnit, unitOptions, unitTree, type UnitNode } from '../../core/org/units.ts';
 import { unitKind } from '../../db/schema/org.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';

@@ -5,7 +5,7 @@
  */
 import { Hono } from 'hono';
 import { changeUser, createUser, listUsers, resetPassword } from '../../core/users.ts';
-import { unitOptions } from '../../core/org.ts';
+import { unitOptions } from '../../core/org/units.ts';
 import { panelRole, type PanelRole } from '../../db/schema/users.ts';
 import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
