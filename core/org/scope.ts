@@ -7,6 +7,7 @@
 import { sql } from 'drizzle-orm';
 import type { PanelUser } from '../../db/schema/users.ts';
 import type { Db } from '../../db/client.ts';
+import { canSeeProfiles, isDistrictAdmin } from '../roles.ts';
 
 /** Who is acting: enough of a panel user to decide what they may see and do. */
 export type Actor = Pick<PanelUser, 'id' | 'role' | 'unitId'>;
@@ -30,8 +31,8 @@ export async function unitAndDescendants(db: Db, unitId: number): Promise<number
  * @example const scope = await scopeOf(db, user); await listCadres(db, scope, filters, today)
  */
 export async function scopeOf(db: Db, actor: Actor): Promise<Scope> {
-  if (actor.role === 'district_admin') return { kind: 'all' };
-  if (actor.role === 'partner' || actor.unitId == null) return { kind: 'units', unitIds: [] };
+  if (isDistrictAdmin(actor)) return { kind: 'all' };
+  if (!canSeeProfiles(actor) || actor.unitId == null) return { kind: 'units', unitIds: [] };
   return { kind: 'units', unitIds: await unitAndDescendants(db, actor.unitId) };
 }
 

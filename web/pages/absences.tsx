@@ -12,6 +12,7 @@ import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } f
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
+import { canEditCadres } from '../../core/roles.ts';
 
 export type AbsenceRow = Awaited<ReturnType<typeof absencesOf>>[number];
 type Notice = { kind: 'ok' | 'error'; text: string };
@@ -89,8 +90,8 @@ export function AbsencesSection(props: { t: Dictionary; cadreId: number; absence
 /** POST /:id/absences and /:id/absences/:absenceId/delete, mounted beside the profile. */
 export function absenceRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
-  app.use('/:id{[0-9]+}/absences/*', requireRole('district_admin', 'unit_admin'));
-  app.use('/:id{[0-9]+}/absences', requireRole('district_admin', 'unit_admin'));
+  app.use('/:id{[0-9]+}/absences/*', requireRole(canEditCadres));
+  app.use('/:id{[0-9]+}/absences', requireRole(canEditCadres));
   const notFound = (c: PanelContext) => new HTTPException(404, { message: t(c).common.notFound });
   const section = async (c: PanelContext, cadreId: number, props: { notice?: Notice; issues?: AbsenceIssue[]; draft?: Record<string, string> }, status: 200 | 422 = 200) => {
     const absences = await absencesOf(deps.db, c.var.scope, cadreId);

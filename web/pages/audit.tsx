@@ -16,6 +16,7 @@ import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { Field, formatTime, Options, Pager } from '../components/ui.tsx';
 import { isDay } from '../../core/dates.ts';
 import { filterText } from '../../core/validation.ts';
+import { isDistrictAdmin } from '../../core/roles.ts';
 
 /** A real calendar day: `2026-02-30` is refused (with a message), not read as 2 March. */
 const day = z.string().refine(isDay).optional().catch(undefined);
@@ -75,7 +76,7 @@ function Rows(props: { t: Dictionary; rows: AuditListRow[]; total: number; f: Au
 export function auditRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin'));
+  app.use('*', requireUser(deps), requireRole(isDistrictAdmin));
   app.get('/', async (c) => {
     const dict = t(c);
     const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''));

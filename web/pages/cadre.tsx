@@ -18,6 +18,7 @@ import { ageOn, Field, formatTime, Options } from '../components/ui.tsx';
 import { TeamBadge } from './cadres.tsx';
 import { absencesOf } from '../../core/reminders/store.ts';
 import { AbsencesSection, absenceRoutes, type AbsenceRow } from './absences.tsx';
+import { canEditCadres } from '../../core/roles.ts';
 
 type FormValues = Record<string, string | boolean | undefined>;
 
@@ -186,11 +187,11 @@ export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const cadre = await viewCadre(deps.db, requestContext(c, deps), idParam(c));
     if (!cadre) throw notFound(c);
     const [timeline, absences] = await Promise.all([cadreTimeline(deps.db, cadre.id, sources), absencesOf(deps.db, c.var.scope, cadre.id)]);
-    const canEdit = c.var.user.role === 'district_admin' || c.var.user.role === 'unit_admin';
+    const canEdit = canEditCadres(c.var.user);
     return renderPage(c, deps, `${cadre.name} · ${t(c).cadre.profile}`, <Profile t={t(c)} cadre={cadre} today={deps.clock.now()} canEdit={canEdit} timeline={timeline} absences={absences} />);
   });
 
-  app.get('/:id{[0-9]+}/edit', requireRole('district_admin', 'unit_admin'), async (c) => {
+  app.get('/:id{[0-9]+}/edit', requireRole(canEditCadres), async (c) => {
     const cadre = await viewCadre(deps.db, requestContext(c, deps), idParam(c));
     if (!cadre) throw notFound(c);
     const units = await unitOptions(deps.db, c.var.scope);
@@ -200,7 +201,7 @@ export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {
     </>);
   });
 
-  app.post('/:id{[0-9]+}', requireRole('district_admin', 'unit_admin'), async (c) => {
+  app.post('/:id{[0-9]+}', requireRole(canEditCadres), async (c) => {
     const id = idParam(c);
     const body = await c.req.parseBody();
     const result = await updateCadre(deps.db, requestContext(c, deps), id, inputOf(body));

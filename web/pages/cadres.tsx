@@ -15,6 +15,7 @@ import type { Dictionary } from '../i18n.ts';
 import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { ageOn, Field, Options, Pager, withQuery } from '../components/ui.tsx';
 import { cadreRoutes } from './cadre.tsx';
+import { canSeeProfiles } from '../../core/roles.ts';
 
 function filterParams(f: CadreFilters): Record<string, unknown> {
   const { page: _page, ...rest } = f;
@@ -99,7 +100,7 @@ function Results(props: { t: Dictionary; rows: CadreRow[]; total: number; f: Cad
 export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
+  app.use('*', requireUser(deps), requireRole(canSeeProfiles));
 
   app.get('/', async (c) => {
     const dict = t(c);

@@ -18,6 +18,7 @@ import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } f
 import type { Dictionary } from '../i18n.ts';
 import { errorPage, renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
+import { isDistrictAdmin } from '../../core/roles.ts';
 
 /** A year's notice is a few dozen lines; anything near this is the wrong file. */
 const UPLOAD_LIMIT = 256 * 1024;
@@ -251,7 +252,7 @@ function calendarCsv(days: SpecialDay[]): string {
  * November next year's (the State Council publishes it in late autumn). Others get none.
  */
 export async function missingCalendarYears(deps: PanelDeps, user: PanelUser): Promise<number[]> {
-  if (user.role !== 'district_admin') return [];
+  if (!isDistrictAdmin(user)) return [];
   const { year, month } = thisYear(deps);
   const entered = new Set((await calendarYears(deps.db)).map((y) => y.year));
   return [year, ...(month >= 11 ? [year + 1] : [])].filter((y) => !entered.has(y));
@@ -273,7 +274,7 @@ export function CalendarWarnings(props: { t: Dictionary; years: number[] }) {
 export function calendarRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin'));
+  app.use('*', requireUser(deps), requireRole(isDistrictAdmin));
 
   const years = async (shown: number) => {
     const { year } = thisYear(deps);

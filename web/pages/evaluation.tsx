@@ -52,8 +52,9 @@ import { CampaignBody, Meter, StatusBadge, Turnout, type CampaignView, type Noti
 import { CampaignForm, campaignValues, parseCampaignForm, toLocalInput, type FormValues } from './evaluation/form.tsx';
 import { CodesSheet } from './evaluation/codes.tsx';
 import { templateRoutes } from './evaluation/templates.tsx';
+import { canChaseTurnout, canManageCampaigns, canSeeProfiles } from '../../core/roles.ts';
 
-const MANAGERS = requireRole('district_admin');
+const MANAGERS = requireRole(canManageCampaigns);
 
 export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
@@ -61,7 +62,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   // The ballot key: closing and paper imports open and seal the slips waiting for the box.
   const sealKey: Buffer = deps.sealKey ?? missingKey('evaluationRoutes');
   app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
+  app.use('*', requireUser(deps), requireRole(canSeeProfiles));
   app.route('/templates', templateRoutes(deps));
 
   const windowOf = (opensAt: Date, closesAt: Date) => `${toLocalInput(opensAt, tz).replace('T', ' ')} – ${toLocalInput(closesAt, tz).replace('T', ' ')}`;
@@ -73,7 +74,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const scope = c.var.scope;
     // Like cadres: outside the district, only the campaigns that concern the person's units.
     const rows = withinScope(await listCampaigns(deps.db), await campaignsInScope(deps.db, scope), (r) => r.campaign.id);
-    const canManage = c.var.user.role === 'district_admin';
+    const canManage = canManageCampaigns(c.var.user);
     // Outside the district, turnout counts only the raters of the person's own units.
     if (scope.kind === 'units') {
       for (const r of rows) {
@@ -159,9 +160,8 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   const turnoutView = async (c: PanelContext, id: number, open: boolean): Promise<TurnoutView> => {
     const scope = c.var.scope;
-    const role = c.var.user.role;
     const [categories, units] = await Promise.all([turnout(deps.db, id), turnoutByUnit(deps.db, id, scope)]);
-    const showNames = role === 'district_admin' || role === 'unit_admin';
+    const showNames = canChaseTurnout(c.var.user);
     // Who has not voted (hence who has) is personal data: seeing the names is audited.
     if (showNames && units.length > 0) {
       const nonVoters = units.reduce((n, u) => n + u.pending.length, 0);
@@ -202,7 +202,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
       category,
       values: options.values ?? campaignValues(campaign, templates, deps.clock.now(), tz),
       formIssues: options.formIssues,
-      canManage: c.var.user.role === 'district_admin',
+      canManage: canManageCampaigns(c.var.user),
       window: windowOf(campaign.opensAt, campaign.closesAt),
     };
     const turnoutPart = campaign.status === 'draft' ? null : await turnoutView(c, id, campaign.status === 'open');

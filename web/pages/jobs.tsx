@@ -13,6 +13,7 @@ import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '.
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { formatTime } from '../components/ui.tsx';
+import { isDistrictAdmin } from '../../core/roles.ts';
 
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 const FAILURES_PER_QUEUE = 20;
@@ -167,7 +168,7 @@ function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string
 export function jobsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin'));
+  app.use('*', requireUser(deps), requireRole(isDistrictAdmin));
   const names: QueueName[] = [...new Set([...Object.values(QUEUE), ...(deps.featureQueues ?? [])])];
   let queues: Map<string, Queue> | undefined;
   // Queue handles are made on first use and closed with the kit.

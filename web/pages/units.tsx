@@ -11,6 +11,7 @@ import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
+import { canEditUnits, canSeeProfiles } from '../../core/roles.ts';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
 
@@ -56,7 +57,7 @@ function Node(props: { node: UnitNode; t: Dictionary; canEdit: boolean; parents:
 async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictionary; notice?: Notice }) {
   const { c, deps, t } = props;
   const [tree, options] = await Promise.all([unitTree(deps.db, c.var.scope), unitOptions(deps.db, c.var.scope)]);
-  const canEdit = c.var.user.role === 'district_admin' || c.var.user.role === 'unit_admin';
+  const canEdit = canEditUnits(c.var.user);
   const parents: Array<[number | string, string]> = [
     ...(c.var.scope.kind === 'all' ? [['', t.units.root] as [string, string]] : []),
     ...options.map((u): [number, string] => [u.id, `${'　'.repeat(u.depth)}${u.name}`]),
@@ -89,7 +90,7 @@ async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictio
 export function unitsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
+  app.use('*', requireUser(deps), requireRole(canSeeProfiles));
   const respond = async (c: PanelContext, notice?: Notice, status: 200 | 422 = 200) => {
     const section = await UnitsSection({ c, deps, t: t(c), notice });
     if (c.req.header('HX-Request')) return renderFragment(c, section, status);
@@ -99,14 +100,14 @@ export function unitsRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   app.get('/', (c) => respond(c));
 
-  app.post('/', requireRole('district_admin', 'unit_admin'), async (c) => {
+  app.post('/', requireRole(canEditUnits), async (c) => {
     const body = await c.req.parseBody();
     const result = await createUnit(deps.db, requestContext(c, deps), { name: body.name, kind: body.kind, parentId: parentOf(c, body.parentId) });
     if (!result.ok) return respond(c, { kind: 'error', text: t(c).errors[result.error] ?? result.error }, 422);
     return respond(c, { kind: 'ok', text: t(c).common.saved });
   });
 
-  app.post('/:id{[0-9]+}', requireRole('district_admin', 'unit_admin'), async (c) => {
+  app.post('/:id{[0-9]+}', requireRole(canEditUnits), async (c) => {
     const body = await c.req.parseBody();
     const result = await changeUnit(deps.db, requestContext(c, deps), idParam(c), {
       name: typeof body.name === 'string' ? body.name : undefined,

@@ -13,6 +13,7 @@ import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, errorPage, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
+import { isDistrictAdmin } from '../../core/roles.ts';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
 
@@ -84,7 +85,7 @@ async function UsersSection(props: { deps: PanelDeps; c: PanelContext; t: Dictio
 export function usersRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin'));
+  app.use('*', requireUser(deps), requireRole(isDistrictAdmin));
   const respond = async (c: PanelContext, props: { notice?: Notice; errors?: Record<string, string>; draft?: Record<string, string> }, status: 200 | 422 = 200) => {
     const section = await UsersSection({ deps, c, t: t(c), ...props });
     if (c.req.header('HX-Request')) return renderFragment(c, section, status);

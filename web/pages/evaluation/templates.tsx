@@ -19,6 +19,7 @@ import type { Dictionary } from '../../i18n.ts';
 import { renderFragment, renderPage } from '../../render.tsx';
 import { Field } from '../../components/ui.tsx';
 import { NoticeBox, StatusBadge, type Notice } from './campaign.tsx';
+import { canManageCampaigns } from '../../../core/roles.ts';
 
 type Body = Record<string, string | File | (string | File)[]>;
 const SPARE = 2;
@@ -110,7 +111,7 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
     // Only the campaigns the reader may see: another unit's campaign is not named here either.
     const visible = await campaignsInScope(deps.db, c.var.scope);
     const usage = await Promise.all(templates.map(async (tp) => withinScope(await templateUsage(deps.db, tp.id), visible, (u) => u.id)));
-    const canEdit = c.var.user.role === 'district_admin';
+    const canEdit = canManageCampaigns(c.var.user);
     return renderPage(
       c,
       deps,
@@ -160,9 +161,9 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   const blank: TemplateDefinition = { name: '', scale: DEFAULT_SCALE, dimensions: [], allowComment: true, overallGrade: false };
 
-  app.get('/new', requireRole('district_admin'), (c) => page(c, t(c).evaluation.newTemplate, <TemplateForm t={t(c)} def={blank} action="/evaluation/templates" />));
+  app.get('/new', requireRole(canManageCampaigns), (c) => page(c, t(c).evaluation.newTemplate, <TemplateForm t={t(c)} def={blank} action="/evaluation/templates" />));
 
-  app.post('/', requireRole('district_admin'), async (c) => {
+  app.post('/', requireRole(canManageCampaigns), async (c) => {
     const def = parseTemplateForm(await c.req.parseBody());
     const issues = templateIssues(def);
     if (issues.length) return page(c, t(c).evaluation.newTemplate, <TemplateForm t={t(c)} def={def} action="/evaluation/templates" issues={issues} />, 422);
@@ -182,13 +183,13 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
     return { row, latest };
   };
 
-  app.get('/:id{[0-9]+}', requireRole('district_admin'), async (c) => {
+  app.get('/:id{[0-9]+}', requireRole(canManageCampaigns), async (c) => {
     const { row, latest } = await loadTemplate(c);
     const title = `${row.name} · ${t(c).evaluation.versionOf(latest.version)}`;
     return page(c, title, <TemplateForm t={t(c)} def={latest.definition as TemplateDefinition} action={`/evaluation/templates/${row.id}`} version={latest.version} />);
   });
 
-  app.post('/:id{[0-9]+}', requireRole('district_admin'), async (c) => {
+  app.post('/:id{[0-9]+}', requireRole(canManageCampaigns), async (c) => {
     const { row, latest } = await loadTemplate(c);
     const def = parseTemplateForm(await c.req.parseBody());
     const action = `/evaluation/templates/${row.id}`;

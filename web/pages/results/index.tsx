@@ -36,6 +36,7 @@ import { Chart } from './parts.tsx';
 import { PrintDocument, svgChart } from './print.tsx';
 import { filterParams, ResultsPage, ResultsTable } from './table.tsx';
 import { UnitResults } from './unit.tsx';
+import { canManageCampaigns, canSeeProfiles } from '../../../core/roles.ts';
 
 const pageChart: ChartSlot = (option, label, id) => <Chart option={option} label={label} id={id} />;
 
@@ -79,7 +80,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   const onError = errorPage(deps);
   app.onError((error, c) => (error instanceof ResultsSealed ? sealedAnswer(c, deps, error.campaignId) : onError(error, c)));
-  const read = [requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer')] as const;
+  const read = [requireUser(deps), requireRole(canSeeProfiles)] as const;
   const notFound = (c: PanelContext) => new HTTPException(404, { message: t(c).results.notFound });
   const ip = (c: PanelContext) => clientIp(c, deps.trustProxy);
 
@@ -124,7 +125,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
       c,
       deps,
       `${r.campaign.title} · ${dict.results.title}`,
-      <ResultsPage t={dict} report={r} rows={rows} f={f} canEditRules={c.var.user.role === 'district_admin'} rulesSaved={c.req.query('saved') === '1'} />,
+      <ResultsPage t={dict} report={r} rows={rows} f={f} canEditRules={canManageCampaigns(c.var.user)} rulesSaved={c.req.query('saved') === '1'} />,
     );
   });
 
@@ -142,7 +143,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
     return c.body(body as Uint8Array<ArrayBuffer>);
   });
 
-  app.post('/evaluation/:id{[0-9]+}/results/rules', requireUser(deps), requireRole('district_admin'), async (c) => {
+  app.post('/evaluation/:id{[0-9]+}/results/rules', requireUser(deps), requireRole(canManageCampaigns), async (c) => {
     const dict = t(c);
     const r = await report(c);
     const body = await c.req.parseBody();
@@ -259,7 +260,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
  */
 export function resultsReview(db: PanelDeps['db']): ReviewSource {
   return async ({ user, scope }) => {
-    if (user.role === 'partner') return [];
+    if (!canSeeProfiles(user)) return [];
     const entries = await targetsNeedingReview(db, scope);
     return entries.map((e) => ({
       title: `${e.campaignTitle}：${e.name}（${e.unitName}）`,
