@@ -9,13 +9,13 @@ import { audit } from '../../core/audit.ts';
 import { AGE_BANDS, allCadres, cadreFacets, CADRE_SORTS, LEADERSHIP, listCadres, PAGE_SIZE, parseCadreFilters, type CadreFilters, type CadreRow } from '../../core/org/cadres.ts';
 import { unitOptions } from '../../core/org/units.ts';
 import { cadreStatus } from '../../db/schema/org.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, isPartial, t, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { ageOn, Field, Options, Pager, withQuery } from '../components/ui.tsx';
 import { cadreRoutes } from './cadre.tsx';
 import { canSeeProfiles } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
 
 function filterParams(f: CadreFilters): Record<string, unknown> {
   const { page: _page, ...rest } = f;
@@ -98,9 +98,7 @@ function Results(props: { t: Dictionary; rows: CadreRow[]; total: number; f: Cad
 }
 
 export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole(canSeeProfiles));
+  const app = panelApp(deps, { allow: canSeeProfiles });
 
   app.get('/', async (c) => {
     const dict = t(c);

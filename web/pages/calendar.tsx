@@ -13,12 +13,12 @@ import { audit } from '../../core/audit.ts';
 import { addDays, isIsoDay, parseCalendarCsv, weekdayOf, type CalendarCsvIssue, type SpecialDay, type SpecialDayIssue, type WorkCalendar } from '../../core/reminders/calendar.ts';
 import { addCalendarDay, calendarYears, loadWorkCalendar, removeCalendarDay, replaceCalendarYear } from '../../core/reminders/store.ts';
 import { localParts } from '../../core/reminders/time.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { errorPage, renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
 import { isDistrictAdmin } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
 
 /** A year's notice is a few dozen lines; anything near this is the wrong file. */
 const UPLOAD_LIMIT = 256 * 1024;
@@ -272,9 +272,7 @@ export function CalendarWarnings(props: { t: Dictionary; years: number[] }) {
 }
 
 export function calendarRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole(isDistrictAdmin));
+  const app = panelApp(deps, { allow: isDistrictAdmin });
 
   const years = async (shown: number) => {
     const { year } = thisYear(deps);

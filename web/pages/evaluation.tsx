@@ -43,26 +43,25 @@ import { campaignIssues } from '../../core/evaluation/campaigns.ts';
 import { inScope } from '../../core/org/scope.ts';
 import { unitOptions } from '../../core/org/units.ts';
 import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts';
-import { requireRole, requireUser } from '../auth.ts';
+import { requireRole } from '../auth.ts';
 import { clientIp, missingKey, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
-import { errorPage, renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { CampaignBody, Meter, StatusBadge, Turnout, type CampaignView, type Notice, type TurnoutView } from './evaluation/campaign.tsx';
 import { CampaignForm, campaignValues, parseCampaignForm, toLocalInput, type FormValues } from './evaluation/form.tsx';
 import { CodesSheet } from './evaluation/codes.tsx';
 import { templateRoutes } from './evaluation/templates.tsx';
+import { panelApp } from '../panel-app.ts';
 import { canChaseTurnout, canManageCampaigns, canSeeProfiles } from '../../core/roles.ts';
 
 const MANAGERS = requireRole(canManageCampaigns);
 
 export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
+  const app = panelApp(deps, { allow: canSeeProfiles });
   const tz = deps.timeZone ?? 'Asia/Shanghai';
   // The ballot key: closing and paper imports open and seal the slips waiting for the box.
   const sealKey: Buffer = deps.sealKey ?? missingKey('evaluationRoutes');
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole(canSeeProfiles));
   app.route('/templates', templateRoutes(deps));
 
   const windowOf = (opensAt: Date, closesAt: Date) => `${toLocalInput(opensAt, tz).replace('T', ' ')} – ${toLocalInput(closesAt, tz).replace('T', ' ')}`;

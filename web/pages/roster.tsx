@@ -10,11 +10,11 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Child } from 'hono/jsx';
 import { commitRoster, previewRoster, rosterTemplate, ROSTER_COLUMNS, ROSTER_MAX_BYTES, ROSTER_MAX_ROWS, type CheckedRow, type RosterRow } from '../../core/roster.ts';
 import type { TableError } from '../../core/table.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { canEditCadres } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
 
 const SHOWN: Array<(typeof ROSTER_COLUMNS)[number]> = ROSTER_COLUMNS.filter(([, f]) => ['name', 'gender', 'birthDate', 'unit', 'position', 'rank', 'mobile', 'employeeNo'].includes(f));
 
@@ -118,9 +118,7 @@ function parseRows(raw: unknown): RosterRow[] | null {
 }
 
 export function rosterRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole(canEditCadres));
+  const app = panelApp(deps, { allow: canEditCadres });
   const answer = (c: PanelContext, body: Child, status: ContentfulStatusCode = 200) =>
     c.req.header('HX-Request') ? renderFragment(c, body, status) : renderPage(c, deps, t(c).roster.title, body, status);
   const alert = (text: string) => <p class="alert alert-error" role="alert">{text}</p>;

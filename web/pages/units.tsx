@@ -5,13 +5,14 @@
 import { Hono } from 'hono';
 import { changeUnit, createUnit, unitOptions, unitTree, type UnitNode } from '../../core/org/units.ts';
 import { unitKind } from '../../db/schema/org.ts';
-import { requireRole, requireUser } from '../auth.ts';
+import { requireRole } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
 import { canEditUnits, canSeeProfiles } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
 
@@ -88,9 +89,7 @@ async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictio
 }
 
 export function unitsRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole(canSeeProfiles));
+  const app = panelApp(deps, { allow: canSeeProfiles });
   const respond = async (c: PanelContext, notice?: Notice, status: 200 | 422 = 200) => {
     const section = await UnitsSection({ c, deps, t: t(c), notice });
     if (c.req.header('HX-Request')) return renderFragment(c, section, status);

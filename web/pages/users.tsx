@@ -7,13 +7,13 @@ import { Hono } from 'hono';
 import { changeUser, createUser, listUsers, resetPassword } from '../../core/users.ts';
 import { unitOptions } from '../../core/org/units.ts';
 import { panelRole, type PanelRole } from '../../db/schema/users.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
 import { isDistrictAdmin } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
 
@@ -83,9 +83,7 @@ async function UsersSection(props: { deps: PanelDeps; c: PanelContext; t: Dictio
 }
 
 export function usersRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole(isDistrictAdmin));
+  const app = panelApp(deps, { allow: isDistrictAdmin });
   const respond = async (c: PanelContext, props: { notice?: Notice; errors?: Record<string, string>; draft?: Record<string, string> }, status: 200 | 422 = 200) => {
     const section = await UsersSection({ deps, c, t: t(c), ...props });
     if (c.req.header('HX-Request')) return renderFragment(c, section, status);
