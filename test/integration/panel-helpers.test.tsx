@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ExcelJS from 'exceljs';
 import { HTTPException } from 'hono/http-exception';
 import { FEATURES } from '../../features/index.ts';
 import type { Feature } from '../../features/feature.ts';
 import { isDistrictAdmin } from '../../core/roles.ts';
 import { panelApp } from '../../web/panel-app.ts';
+import { xlsxResponse } from '../../web/download.ts';
 import { renderPage } from '../../web/render.tsx';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser, browser, buildPanel } from '../helpers/panel.ts';
@@ -17,6 +19,11 @@ const probe: Feature = {
       app.get('/', (c) => renderPage(c, panel, '探针', <p id="probe-page">探针页面</p>));
       app.get('/gone', () => {
         throw new HTTPException(404, { message: '没有这一页' });
+      });
+      app.get('/book.xlsx', (c) => {
+        const book = new ExcelJS.Workbook();
+        book.addWorksheet('名单').addRow(['张三']);
+        return xlsxResponse(c, { name: `测评结果-"年度"(2026)-11.xlsx`, fallback: 'results-2026.xlsx' }, book);
       });
       const open = panelApp(panel);
       open.get('/', (c) => c.text('任何已登录的人'));
@@ -62,6 +69,26 @@ describe('the panel pieces every feature builds on', () => {
       const gone = await admin.get('/probe/gone');
       expect(gone.status).toBe(404);
       expect(await gone.text()).toContain('没有这一页');
+    });
+  });
+
+  describe('xlsxResponse', () => {
+    it('sends the workbook with a Chinese file name, an ASCII fallback, and no-store', async () => {
+      const admin = browser(panel.app);
+      await admin.signIn('probe-admin');
+      const res = await admin.get('/probe/book.xlsx');
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+      expect(res.headers.get('cache-control')).toBe('no-store');
+      const disposition = res.headers.get('content-disposition')!;
+      expect(disposition).toBe(
+        `attachment; filename="results-2026.xlsx"; filename*=UTF-8''${encodeURIComponent('测评结果-"年度"').replace(/'/g, '%27')}%282026%29-11.xlsx`,
+      );
+      // What a browser names the file: filename* decoded.
+      expect(decodeURIComponent(disposition.split("UTF-8''")[1]!)).toBe('测评结果-"年度"(2026)-11.xlsx');
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(await res.arrayBuffer());
+      expect(book.getWorksheet('名单')!.getCell('A1').value).toBe('张三');
     });
   });
 });

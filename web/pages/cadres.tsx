@@ -16,6 +16,7 @@ import { ageOn, Field, Options, Pager, withQuery } from '../components/ui.tsx';
 import { cadreRoutes } from './cadre.tsx';
 import { canSeeProfiles } from '../../core/roles.ts';
 import { panelApp } from '../panel-app.ts';
+import { xlsxResponse } from '../download.ts';
 
 function filterParams(f: CadreFilters): Record<string, unknown> {
   const { page: _page, ...rest } = f;
@@ -244,7 +245,8 @@ export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
         status: d.statusName[r.status],
       });
     }
-    const buffer = await book.xlsx.writeBuffer();
+    const stamp = today.toISOString().slice(0, 10);
+    const download = await xlsxResponse(c, { name: `干部名册-${stamp}.xlsx`, fallback: `cadres-${stamp}.xlsx` }, book);
     await audit(deps.db, {
       actorId: c.var.user.id,
       action: 'export',
@@ -252,11 +254,7 @@ export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
       diff: { filters: filterParams(f), rows: rows.length },
       ip: clientIp(c, deps.trustProxy),
     });
-    const stamp = today.toISOString().slice(0, 10);
-    c.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    c.header('Content-Disposition', `attachment; filename="cadres-${stamp}.xlsx"; filename*=UTF-8''${encodeURIComponent(`干部名册-${stamp}.xlsx`)}`);
-    c.header('Cache-Control', 'no-store');
-    return c.body(new Uint8Array(buffer as ArrayBuffer));
+    return download;
   });
 
   app.route('/', cadreRoutes(deps));

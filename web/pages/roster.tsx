@@ -15,6 +15,7 @@ import type { Dictionary } from '../i18n.ts';
 import { renderFragment, renderPage } from '../render.tsx';
 import { canEditCadres } from '../../core/roles.ts';
 import { panelApp } from '../panel-app.ts';
+import { xlsxResponse } from '../download.ts';
 
 const SHOWN: Array<(typeof ROSTER_COLUMNS)[number]> = ROSTER_COLUMNS.filter(([, f]) => ['name', 'gender', 'birthDate', 'unit', 'position', 'rank', 'mobile', 'employeeNo'].includes(f));
 
@@ -147,9 +148,7 @@ export function rosterRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/template.xlsx', async (c) => {
-    c.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    c.header('Content-Disposition', `attachment; filename="roster-template.xlsx"; filename*=UTF-8''${encodeURIComponent('干部名册导入模板.xlsx')}`);
-    return c.body((await rosterTemplate()) as Uint8Array<ArrayBuffer>);
+    return xlsxResponse(c, { name: '干部名册导入模板.xlsx', fallback: 'roster-template.xlsx' }, await rosterTemplate());
   });
 
   const tooLarge = (maxBytes: number) =>

@@ -37,6 +37,7 @@ import { PrintDocument, svgChart } from './print.tsx';
 import { filterParams, ResultsPage, ResultsTable } from './table.tsx';
 import { UnitResults } from './unit.tsx';
 import { canManageCampaigns, canSeeProfiles } from '../../../core/roles.ts';
+import { xlsxResponse } from '../../download.ts';
 
 const pageChart: ChartSlot = (option, label, id) => <Chart option={option} label={label} id={id} />;
 
@@ -137,10 +138,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const body = await resultsWorkbook(t(c), r, rows, now);
     await audit(deps.db, { actorId: c.var.user.id, action: 'export', entity: 'evaluation_results', entityId: r.campaign.id, diff: { filters: filterParams(f), rows: rows.length, cadreIds: rows.map((x) => x.cadreId) }, ip: ip(c) });
     const stamp = now.toISOString().slice(0, 10);
-    c.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    c.header('Content-Disposition', `attachment; filename="evaluation-${r.campaign.id}-${stamp}.xlsx"; filename*=UTF-8''${encodeURIComponent(`测评结果-${r.campaign.title}-${stamp}.xlsx`)}`);
-    c.header('Cache-Control', 'no-store');
-    return c.body(body as Uint8Array<ArrayBuffer>);
+    return xlsxResponse(c, { name: `测评结果-${r.campaign.title}-${stamp}.xlsx`, fallback: `evaluation-${r.campaign.id}-${stamp}.xlsx` }, body);
   });
 
   app.post('/evaluation/:id{[0-9]+}/results/rules', requireUser(deps), requireRole(canManageCampaigns), async (c) => {
