@@ -6,6 +6,7 @@ import type { Feature } from '../../features/feature.ts';
 import { isDistrictAdmin } from '../../core/roles.ts';
 import { panelApp } from '../../web/panel-app.ts';
 import { xlsxResponse } from '../../web/download.ts';
+import { redirect } from '../../web/redirect.ts';
 import { renderPage } from '../../web/render.tsx';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser, browser, buildPanel } from '../helpers/panel.ts';
@@ -25,6 +26,7 @@ const probe: Feature = {
         book.addWorksheet('名单').addRow(['张三']);
         return xlsxResponse(c, { name: `测评结果-"年度"(2026)-11.xlsx`, fallback: 'results-2026.xlsx' }, book);
       });
+      app.post('/save', (c) => redirect(c, '/probe?saved=1'));
       const open = panelApp(panel);
       open.get('/', (c) => c.text('任何已登录的人'));
       return [
@@ -89,6 +91,28 @@ describe('the panel pieces every feature builds on', () => {
       const book = new ExcelJS.Workbook();
       await book.xlsx.load(await res.arrayBuffer());
       expect(book.getWorksheet('名单')!.getCell('A1').value).toBe('张三');
+    });
+  });
+
+  describe('redirect', () => {
+    it('sends a plain form on with a 303, and an htmx request with HX-Location', async () => {
+      const admin = browser(panel.app);
+      await admin.signIn('probe-admin');
+      const plain = await admin.post('/probe/save', {});
+      expect(plain.status).toBe(303);
+      expect(plain.headers.get('location')).toBe('/probe?saved=1');
+      const htmx = await admin.post('/probe/save', {}, { 'HX-Request': 'true' });
+      expect(htmx.status).toBe(200);
+      expect(htmx.headers.get('hx-location')).toBe('/probe?saved=1');
+      expect(htmx.headers.get('location')).toBeNull();
+    });
+
+    it('is what signing out from an htmx request answers', async () => {
+      const admin = browser(panel.app);
+      await admin.signIn('probe-admin');
+      const res = await admin.post('/logout', {}, { 'HX-Request': 'true' });
+      expect(res.headers.get('hx-location')).toBe('/login');
+      expect((await admin.get('/probe')).status).toBe(302);
     });
   });
 });

@@ -13,6 +13,7 @@ import type { Dictionary } from '../i18n.ts';
 import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
 import { canEditCadres } from '../../core/roles.ts';
+import { redirect } from '../redirect.ts';
 
 export type AbsenceRow = Awaited<ReturnType<typeof absencesOf>>[number];
 type Notice = { kind: 'ok' | 'error'; text: string };
@@ -98,7 +99,7 @@ export function absenceRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const html = <AbsencesSection t={t(c)} cadreId={cadreId} absences={absences} canEdit {...props} />;
     if (c.req.header('HX-Request')) return renderFragment(c, html, status);
     // Without htmx the form posts as a page: back to the profile, or the form with its errors.
-    return status === 200 ? c.redirect(`/cadres/${cadreId}#absences`, 303) : renderPage(c, deps, t(c).absence.title, html, status);
+    return status === 200 ? redirect(c, `/cadres/${cadreId}#absences`) : renderPage(c, deps, t(c).absence.title, html, status);
   };
 
   app.post('/:id{[0-9]+}/absences', async (c) => {

@@ -19,6 +19,7 @@ import { TeamBadge } from './cadres.tsx';
 import { absencesOf } from '../../core/reminders/store.ts';
 import { AbsencesSection, absenceRoutes, type AbsenceRow } from './absences.tsx';
 import { canEditCadres } from '../../core/roles.ts';
+import { redirect } from '../redirect.ts';
 
 type FormValues = Record<string, string | boolean | undefined>;
 
@@ -213,11 +214,7 @@ export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {
       const form = <EditForm t={t(c)} id={id} values={values} errors={result.errors} units={units} />;
       return c.req.header('HX-Request') ? renderFragment(c, form, 422) : renderPage(c, deps, t(c).cadre.editTitle, form, 422);
     }
-    if (c.req.header('HX-Request')) {
-      c.header('HX-Redirect', `/cadres/${id}`);
-      return c.body(null, 204);
-    }
-    return c.redirect(`/cadres/${id}`, 303);
+    return redirect(c, `/cadres/${id}`);
   });
 
   app.route('/', absenceRoutes(deps));

@@ -54,6 +54,7 @@ import { CodesSheet } from './evaluation/codes.tsx';
 import { templateRoutes } from './evaluation/templates.tsx';
 import { panelApp } from '../panel-app.ts';
 import { canChaseTurnout, canManageCampaigns, canSeeProfiles } from '../../core/roles.ts';
+import { redirect } from '../redirect.ts';
 
 const MANAGERS = requireRole(canManageCampaigns);
 
@@ -404,15 +405,6 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   return app;
-}
-
-/** htmx follows a redirect itself; a plain form gets a 303. */
-function redirect(c: PanelContext, to: string) {
-  if (c.req.header('HX-Request')) {
-    c.header('HX-Redirect', to);
-    return c.body(null, 200);
-  }
-  return c.redirect(to, 303);
 }
 
 function countBy<K extends string>(keys: K[]): Partial<Record<K, number>> {

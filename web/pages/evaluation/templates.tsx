@@ -20,6 +20,7 @@ import { renderFragment, renderPage } from '../../render.tsx';
 import { Field } from '../../components/ui.tsx';
 import { NoticeBox, StatusBadge, type Notice } from './campaign.tsx';
 import { canManageCampaigns } from '../../../core/roles.ts';
+import { redirect } from '../../redirect.ts';
 
 type Body = Record<string, string | File | (string | File)[]>;
 const SPARE = 2;
@@ -168,11 +169,7 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const issues = templateIssues(def);
     if (issues.length) return page(c, t(c).evaluation.newTemplate, <TemplateForm t={t(c)} def={def} action="/evaluation/templates" issues={issues} />, 422);
     const id = await createTemplate(deps.db, def, c.var.user.id);
-    if (c.req.header('HX-Request')) {
-      c.header('HX-Redirect', `/evaluation/templates/${id}`);
-      return c.body(null, 200);
-    }
-    return c.redirect(`/evaluation/templates/${id}`, 303);
+    return redirect(c, `/evaluation/templates/${id}`);
   });
 
   const loadTemplate = async (c: PanelContext) => {

@@ -38,6 +38,7 @@ import { filterParams, ResultsPage, ResultsTable } from './table.tsx';
 import { UnitResults } from './unit.tsx';
 import { canManageCampaigns, canSeeProfiles } from '../../../core/roles.ts';
 import { xlsxResponse } from '../../download.ts';
+import { redirect } from '../../redirect.ts';
 
 const pageChart: ChartSlot = (option, label, id) => <Chart option={option} label={label} id={id} />;
 
@@ -157,7 +158,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
       return renderPage(c, deps, `${r.campaign.title} · ${dict.results.title}`, <ResultsPage t={dict} report={r} rows={filterTargets(r.targets, f)} f={f} canEditRules rulesError={dict.results.rulesInvalid} />, 422);
     }
     await setAlertRules(deps.db, r.campaign.id, { minExcellentCompetentShare: min, maxIncompetentShare: max }, c.var.user.id);
-    return c.redirect(`/evaluation/${r.campaign.id}/results?saved=1#alert-rules`, 303);
+    return redirect(c, `/evaluation/${r.campaign.id}/results?saved=1#alert-rules`);
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/unit/:unitId{[0-9]+}', ...read, async (c) => {
