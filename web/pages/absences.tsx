@@ -14,6 +14,7 @@ import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
 import { canEditCadres } from '../../core/roles.ts';
 import { redirect } from '../redirect.ts';
+import { Form } from '../components/form.tsx';
 
 export type AbsenceRow = Awaited<ReturnType<typeof absencesOf>>[number];
 type Notice = { kind: 'ok' | 'error'; text: string };
@@ -40,13 +41,13 @@ export function AbsencesSection(props: { t: Dictionary; cadreId: number; absence
       {props.notice && <p class={`alert ${props.notice.kind === 'ok' ? 'alert-ok' : 'alert-error'}`} role="status">{props.notice.text}</p>}
       {props.issues && <p class="alert alert-error" role="alert">{t.common.errorsBelow}</p>}
       {props.canEdit && (
-        <form class="absence-form" method="post" action={`/cadres/${cadreId}/absences`} hx-post={`/cadres/${cadreId}/absences`} hx-target="#absences" hx-swap="outerHTML" novalidate>
+        <Form class="absence-form" action={`/cadres/${cadreId}/absences`} target="#absences" novalidate>
           <Field label={t.absence.startsOn} error={err('startsOn')}><input type="date" name="startsOn" value={draft.startsOn ?? ''} required /></Field>
           <Field label={t.absence.endsOn} error={err('endsOn')}><input type="date" name="endsOn" value={draft.endsOn ?? ''} required /></Field>
           <Field label={t.absence.kind} error={err('kind')}><select name="kind"><Options options={kinds} selected={draft.kind ?? 'leave'} /></select></Field>
           <Field label={t.absence.note} error={err('note')} class="wide"><input name="note" value={draft.note ?? ''} maxlength={200} /></Field>
           <button type="submit" class="button primary">{t.absence.add}</button>
-        </form>
+        </Form>
       )}
       {props.absences.length === 0 ? (
         <p class="muted">{t.absence.empty}</p>
@@ -73,9 +74,9 @@ export function AbsencesSection(props: { t: Dictionary; cadreId: number; absence
                   <td>{a.createdByName ?? <span class="muted">—</span>}</td>
                   {props.canEdit && (
                     <td>
-                      <form class="inline-form" method="post" action={`/cadres/${cadreId}/absences/${a.id}/delete`} hx-post={`/cadres/${cadreId}/absences/${a.id}/delete`} hx-target="#absences" hx-swap="outerHTML">
+                      <Form class="inline-form" action={`/cadres/${cadreId}/absences/${a.id}/delete`} target="#absences">
                         <button type="submit" class="button small danger" data-confirm={t.absence.confirmRemove(a.startsOn, a.endsOn)}>{t.absence.remove}</button>
-                      </form>
+                      </Form>
                     </td>
                   )}
                 </tr>

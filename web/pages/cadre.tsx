@@ -20,6 +20,7 @@ import { absencesOf } from '../../core/reminders/store.ts';
 import { AbsencesSection, absenceRoutes, type AbsenceRow } from './absences.tsx';
 import { canEditCadres } from '../../core/roles.ts';
 import { redirect } from '../redirect.ts';
+import { Form } from '../components/form.tsx';
 
 type FormValues = Record<string, string | boolean | undefined>;
 
@@ -48,7 +49,7 @@ function EditForm(props: { t: Dictionary; id: number; values: FormValues; errors
   const err = (k: string) => (props.errors?.[k] ? (t.errors[props.errors[k]!] ?? t.errors.invalid) : undefined);
   const text = (k: string) => String(values[k] ?? '');
   return (
-    <form id="edit-form" class="card" method="post" action={`/cadres/${props.id}`} hx-post={`/cadres/${props.id}`} hx-target="this" hx-swap="outerHTML" novalidate>
+    <Form id="edit-form" class="card" action={`/cadres/${props.id}`} target="this" novalidate>
       <h2>{t.cadre.editTitle}</h2>
       {props.errors && <p class="alert alert-error" role="alert">{t.common.errorsBelow}</p>}
       <div class="form-grid">
@@ -78,7 +79,7 @@ function EditForm(props: { t: Dictionary; id: number; values: FormValues; errors
         <button type="submit" class="button primary">{t.common.save}</button>
         <a class="button" href={`/cadres/${props.id}`}>{t.common.cancel}</a>
       </div>
-    </form>
+    </Form>
   );
 }
 

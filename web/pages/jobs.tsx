@@ -14,6 +14,7 @@ import { renderFragment, renderPage } from '../render.tsx';
 import { formatTime } from '../components/ui.tsx';
 import { isDistrictAdmin } from '../../core/roles.ts';
 import { panelApp } from '../panel-app.ts';
+import { Form } from '../components/form.tsx';
 
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 const FAILURES_PER_QUEUE = 20;
@@ -122,9 +123,9 @@ function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string
                 <td class="wrap"><code class="diff">{f.error}</code></td>
                 <td class="num">{f.attempts}</td>
                 <td>
-                  <form class="inline-form" method="post" action={`/jobs/${f.queue}/${encodeURIComponent(f.id)}/retry`} hx-post={`/jobs/${f.queue}/${encodeURIComponent(f.id)}/retry`} hx-target="#jobs" hx-swap="outerHTML">
+                  <Form class="inline-form" action={`/jobs/${f.queue}/${encodeURIComponent(f.id)}/retry`} target="#jobs">
                     <button type="submit" class="button small">{t.jobs.retry}</button>
-                  </form>
+                  </Form>
                 </td>
               </tr>
             ))}

@@ -16,6 +16,7 @@ import { renderFragment, renderPage } from '../render.tsx';
 import { canEditCadres } from '../../core/roles.ts';
 import { panelApp } from '../panel-app.ts';
 import { xlsxResponse } from '../download.ts';
+import { Form } from '../components/form.tsx';
 
 const SHOWN: Array<(typeof ROSTER_COLUMNS)[number]> = ROSTER_COLUMNS.filter(([, f]) => ['name', 'gender', 'birthDate', 'unit', 'position', 'rank', 'mobile', 'employeeNo'].includes(f));
 
@@ -95,10 +96,10 @@ function Preview(props: { t: Dictionary; rows: CheckedRow[] }) {
         </table>
       </div>
       {bad.length === 0 && rows.length > 0 && (
-        <form class="form-actions" method="post" action="/import/commit" hx-post="/import/commit" hx-target="#import-result" hx-disable="find button">
+        <Form class="form-actions" action="/import/commit" target="#import-result" swap="innerHTML" disableButtons>
           <input type="hidden" name="rows" value={JSON.stringify(rows.map((r) => ({ line: r.line, values: r.values })))} />
           <button type="submit" class="button primary" id="commit-button">{t.roster.commit}</button>
-        </form>
+        </Form>
       )}
     </div>
   );
@@ -137,10 +138,10 @@ export function rosterRoutes(deps: PanelDeps): Hono<PanelEnv> {
         </div>
         <section class="card">
           <p class="muted">{dict.roster.intro}</p>
-          <form id="upload-form" class="inline-form" method="post" action="/import/preview" enctype="multipart/form-data" hx-post="/import/preview" hx-encoding="multipart/form-data" hx-target="#import-result" hx-disable="find button">
+          <Form id="upload-form" class="inline-form" action="/import/preview" target="#import-result" swap="innerHTML" multipart disableButtons>
             <input type="file" name="file" accept=".xlsx,.csv" required aria-label={dict.roster.file} />
             <button type="submit" class="button primary">{dict.roster.preview}</button>
-          </form>
+          </Form>
         </section>
         <div id="import-result"></div>
       </>,

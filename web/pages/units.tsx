@@ -13,6 +13,7 @@ import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
 import { canEditUnits, canSeeProfiles } from '../../core/roles.ts';
 import { panelApp } from '../panel-app.ts';
+import { Form } from '../components/form.tsx';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
 
@@ -29,7 +30,7 @@ function Node(props: { node: UnitNode; t: Dictionary; canEdit: boolean; parents:
         {props.canEdit && (
           <details class="no-print">
             <summary>{t.common.edit}</summary>
-            <form class="inline-form" method="post" action={`/units/${node.id}`} hx-post={`/units/${node.id}`} hx-target="#units" hx-swap="outerHTML">
+            <Form class="inline-form" action={`/units/${node.id}`} target="#units">
               <input name="name" value={node.name} aria-label={t.units.name} required />
               {/* A unit admin's own top unit keeps its parent, which lies outside their scope. */}
               {props.parents.some(([id]) => String(id) === String(node.parentId ?? '')) ? (
@@ -40,7 +41,7 @@ function Node(props: { node: UnitNode; t: Dictionary; canEdit: boolean; parents:
                 <input type="hidden" name="parentId" value={String(node.parentId ?? '')} />
               )}
               <button type="submit" class="button small primary">{t.common.save}</button>
-            </form>
+            </Form>
           </details>
         )}
       </div>
@@ -67,7 +68,7 @@ async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictio
     <div id="units">
       {props.notice && <p class={`alert ${props.notice.kind === 'ok' ? 'alert-ok' : 'alert-error'}`} role="status">{props.notice.text}</p>}
       {canEdit && (
-        <form class="card no-print" method="post" action="/units" hx-post="/units" hx-target="#units" hx-swap="outerHTML">
+        <Form class="card no-print" action="/units" target="#units">
           <h2>{t.units.add}</h2>
           <div class="form-grid">
             <Field label={t.units.name}><input name="name" required maxlength={40} /></Field>
@@ -75,7 +76,7 @@ async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictio
             <Field label={t.units.parent}><select name="parentId"><Options options={parents} selected={options[0]?.id} /></select></Field>
           </div>
           <div class="form-actions"><button type="submit" class="button primary">{t.common.create}</button></div>
-        </form>
+        </Form>
       )}
       <section class="card">
         <ul class="tree" id="unit-tree">

@@ -21,6 +21,7 @@ import { Field } from '../../components/ui.tsx';
 import { NoticeBox, StatusBadge, type Notice } from './campaign.tsx';
 import { canManageCampaigns } from '../../../core/roles.ts';
 import { redirect } from '../../redirect.ts';
+import { Form } from '../../components/form.tsx';
 
 type Body = Record<string, string | File | (string | File)[]>;
 const SPARE = 2;
@@ -58,7 +59,7 @@ function TemplateForm(props: { t: Dictionary; def: TemplateDefinition; action: s
   const levels = [...def.scale, ...Array.from({ length: SPARE }, () => ({ key: '', label: '', score: NaN }))];
   const dims = [...def.dimensions, ...Array.from({ length: SPARE }, () => ({ key: '', label: '', items: [] as Array<{ key: string; label: string }> }))];
   return (
-    <form class="card template-form" id="template-form" method="post" action={props.action} hx-post={props.action} hx-target="this" hx-swap="outerHTML">
+    <Form id="template-form" class="card template-form" action={props.action} target="this">
       <NoticeBox notice={props.notice} />
       {props.issues && props.issues.length > 0 && (
         <div class="alert alert-error" role="alert"><ul class="issues">{props.issues.map((i) => <li>{i}</li>)}</ul></div>
@@ -98,7 +99,7 @@ function TemplateForm(props: { t: Dictionary; def: TemplateDefinition; action: s
         </div>
       </fieldset>
       <div class="form-actions"><button type="submit" class="button primary">{props.version ? e.saveVersion : props.t.common.create}</button></div>
-    </form>
+    </Form>
   );
 }
 
