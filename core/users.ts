@@ -10,6 +10,7 @@ import type { Db } from '../db/client.ts';
 import { audit, diffOf } from './audit.ts';
 import { generatePassword, hashPassword } from './passwords.ts';
 import { hasControlChars } from './validation.ts';
+import { isUnitBound } from './roles.ts';
 
 export const ADMIN_USERNAME = 'admin';
 
@@ -57,7 +58,7 @@ export type UserResult = { ok: true; user: PanelUser; password?: string } | { ok
 
 /** Unit-bound roles need a unit; a district admin's scope is the whole district. */
 function checkRoleUnit(role: PanelRole, unitId: number | null): Record<string, string> {
-  return (role === 'unit_admin' || role === 'viewer') && unitId == null ? { unitId: 'unit_required' } : {};
+  return isUnitBound({ role }) && unitId == null ? { unitId: 'unit_required' } : {};
 }
 
 /**
@@ -86,7 +87,7 @@ export async function createUser(db: Db, actor: { id: number; ip?: string | null
         username: input.username,
         displayName: input.displayName.trim(),
         role: input.role,
-        unitId: input.role === 'district_admin' || input.role === 'partner' ? null : input.unitId,
+        unitId: isUnitBound(input) ? input.unitId : null,
         larkOpenId: input.larkOpenId || null,
         passwordHash,
       })
@@ -123,7 +124,7 @@ export async function changeUser(db: Db, actor: { id: number; ip?: string | null
       larkOpenId: change.larkOpenId === undefined ? before.larkOpenId : change.larkOpenId || null,
       disabled: change.disabled ?? before.disabled,
     };
-    if (next.role === 'district_admin' || next.role === 'partner') next.unitId = null;
+    if (!isUnitBound(next)) next.unitId = null;
     const errors = checkRoleUnit(next.role, next.unitId);
     if (hasControlChars(next.displayName)) errors.displayName = 'control_chars';
     if (Object.keys(errors).length) return { ok: false, errors };

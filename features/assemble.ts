@@ -7,7 +7,7 @@
  * review or timeline source that fails is logged and left out, so the page still renders.
  */
 import type { PendingSource } from '../core/pending.ts';
-import type { TimelineSource } from '../core/org.ts';
+import type { TimelineSource } from '../core/org/timeline.ts';
 import type { CardActionHandler } from '../bot/router.ts';
 import { ACTION_REFRESH_TODO, HELP_WORDS, TODO_WORDS } from '../bot/handlers/commands.ts';
 import { ACTION_SHOW_TODO } from '../bot/cards/help.ts';

@@ -14,6 +14,7 @@ import { ballotRoutes } from '../web/pages/evaluation/ballot.tsx';
 import { evaluationReviewSource } from '../web/pages/evaluation/review.ts';
 import { resultsReview, resultsRoutes } from '../web/pages/results/index.tsx';
 import type { Feature } from './feature.ts';
+import { READERS } from '../core/roles.ts';
 
 export const evaluation: Feature = {
   name: 'evaluation',
@@ -21,7 +22,7 @@ export const evaluation: Feature = {
     const queue = ctx.queue?.(EVALUATION_QUEUE);
     const { db, clock, timeZone, sealKey, publicUrl } = ctx;
     return {
-      nav: [{ key: 'evaluation', href: '/evaluation', label: (t) => t.nav.evaluation, roles: ['district_admin', 'unit_admin', 'viewer'], order: 40 }],
+      nav: [{ key: 'evaluation', href: '/evaluation', label: (t) => t.nav.evaluation, roles: READERS, order: 40 }],
       routes: (panel) => {
         const deps = {
           ...panel,

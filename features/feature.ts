@@ -15,7 +15,7 @@ import type { PanelRole } from '../db/schema/users.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PendingSource } from '../core/pending.ts';
-import type { TimelineSource } from '../core/org.ts';
+import type { TimelineSource } from '../core/org/timeline.ts';
 import type { CardActionHandler, Command } from '../bot/router.ts';
 import type { Mount, NavEntry, PanelDeps, ReviewSource } from '../web/context.ts';
 

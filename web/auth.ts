@@ -8,8 +8,9 @@
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
-import type { PanelRole, PanelUser } from '../db/schema/users.ts';
-import { scopeOf } from '../core/org.ts';
+import type { PanelUser } from '../db/schema/users.ts';
+import type { Permission } from '../core/roles.ts';
+import { scopeOf } from '../core/org/scope.ts';
 import { sessionUser, startSession } from '../core/sessions.ts';
 import { dictionary } from './i18n.ts';
 import { langOf, type PanelDeps, type PanelEnv } from './context.ts';
@@ -66,10 +67,13 @@ export function requireUser(deps: Pick<PanelDeps, 'db' | 'clock'>): MiddlewareHa
   };
 }
 
-/** Refuses (403) users whose role is not listed; use after `requireUser`. */
-export function requireRole(...roles: PanelRole[]): MiddlewareHandler<PanelEnv> {
+/**
+ * Refuses (403) users without the permission (core/roles.ts); use after `requireUser`.
+ * @example app.post('/:id', requireRole(canEditCadres), save)
+ */
+export function requireRole(may: Permission): MiddlewareHandler<PanelEnv> {
   return async (c, next) => {
-    if (!roles.includes(c.var.user.role)) {
+    if (!may(c.var.user)) {
       throw new HTTPException(403, { message: dictionary(langOf(c)).common.forbidden });
     }
     await next();

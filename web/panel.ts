@@ -23,6 +23,7 @@ import { calendarRoutes } from './pages/calendar.tsx';
 import { larkOAuthRoutes } from './oauth.ts';
 import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
 import { currentUser } from './auth.ts';
+import { isDistrictAdmin } from '../core/roles.ts';
 
 /** Every other request body (forms, JSON) fits in this; a bigger one is refused before it is read. */
 export const FORM_MAX_BYTES = 1024 * 1024;
@@ -68,7 +69,10 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
         db: deps.db,
         clock: deps.clock,
         app: { id: deps.lark.appId, secret: deps.lark.appSecret },
-        isDistrictAdmin: async (c) => (await currentUser(c, deps))?.role === 'district_admin',
+        isDistrictAdmin: async (c) => {
+          const user = await currentUser(c, deps);
+          return user != null && isDistrictAdmin(user);
+        },
         secureCookies: deps.publicUrl.startsWith('https:'),
       }),
     );

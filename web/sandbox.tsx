@@ -14,6 +14,7 @@ import type { ActAs } from '../bot/sandbox/simulator.tsx';
 import { requireUser } from './auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps } from './context.ts';
 import { renderPage } from './render.tsx';
+import { isDistrictAdmin } from '../core/roles.ts';
 
 export const IMPERSONATE_ACTION = 'sandbox.impersonate';
 
@@ -24,7 +25,7 @@ export function simulatorAccess(deps: Pick<PanelDeps, 'db' | 'clock' | 'trustPro
     let admin = false;
     // requireUser answers itself (sign-in redirect) when nobody is signed in.
     const answered = await signedIn(pc, async () => {
-      admin = pc.var.user.role === 'district_admin';
+      admin = isDistrictAdmin(pc.var.user);
       if (admin) await next();
     });
     if (answered || admin) return answered;

@@ -19,7 +19,7 @@ import {
 } from '../../db/schema/evaluation.ts';
 import { cadres, units } from '../../db/schema/org.ts';
 import { audit } from '../audit.ts';
-import type { Scope } from '../org.ts';
+import type { Scope } from '../org/scope.ts';
 import { EvaluationError } from './errors.ts';
 import { templateIssues, type TemplateDefinition } from './templates.ts';
 

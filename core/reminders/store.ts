@@ -12,7 +12,7 @@ import { outbox } from '../../db/schema/lark.ts';
 import { panelUsers } from '../../db/schema/users.ts';
 import { cadres } from '../../db/schema/org.ts';
 import { audit } from '../audit.ts';
-import { inScope, type RequestContext, type Scope } from '../org.ts';
+import { inScope, type RequestContext, type Scope } from '../org/scope.ts';
 import { WorkCalendar, builtinSpecialDays, checkSpecialDay, type SpecialDay, type SpecialDayIssue } from './calendar.ts';
 import type { Absence } from './absence.ts';
 

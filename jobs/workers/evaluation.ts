@@ -14,7 +14,7 @@ import type { Db } from '../../db/client.ts';
 import type { Clock } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
 import { addToOutbox } from '../../core/outbox.ts';
-import { scopeOf } from '../../core/org.ts';
+import { scopeOf } from '../../core/org/scope.ts';
 import { closeDueCampaigns } from '../../core/evaluation/campaigns.ts';
 import { nonResponders, pendingAssignments } from '../../core/evaluation/ballots.ts';
 import { dueReminder, reminderSlots, type ReminderPlan } from '../../core/evaluation/reminders.ts';

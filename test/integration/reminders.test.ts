@@ -5,7 +5,7 @@ import { cadres, units } from '../../db/schema/org.ts';
 import { workCalendarDays } from '../../db/schema/reminders.ts';
 import { outbox } from '../../db/schema/lark.ts';
 import { seedDemo } from '../../core/demo.ts';
-import { scopeOf } from '../../core/org.ts';
+import { scopeOf } from '../../core/org/scope.ts';
 import { addToOutbox } from '../../core/outbox.ts';
 import {
   absencesByCadre,

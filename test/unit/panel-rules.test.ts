@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inScope, parseCadreFilters } from '../../core/org.ts';
+import { inScope } from '../../core/org/scope.ts';
+import { parseCadreFilters } from '../../core/org/cadres.ts';
 import { ageOn, withQuery } from '../../web/components/ui.tsx';
 import { safeNext } from '../../web/context.ts';
 

@@ -4,12 +4,10 @@
  * language switch, and the content. Full documents only; fragments skip it.
  */
 import type { Child } from 'hono/jsx';
-import type { PanelUser, PanelRole } from '../../db/schema/users.ts';
+import type { PanelUser } from '../../db/schema/users.ts';
+import { ADMINS, DISTRICT_ADMINS, READERS } from '../../core/roles.ts';
 import type { Dictionary, Lang } from '../i18n.ts';
 import type { NavEntry } from '../context.ts';
-
-const ADMINS: PanelRole[] = ['district_admin', 'unit_admin'];
-const READERS: PanelRole[] = ['district_admin', 'unit_admin', 'viewer'];
 
 const shell = (key: keyof Dictionary['nav'], href: string, roles: NavEntry['roles'], order: number, sandboxOnly?: boolean): NavEntry => ({
   key,
@@ -26,12 +24,12 @@ export const NAV: NavEntry[] = [
   shell('cadres', '/cadres', READERS, 20),
   shell('units', '/units', READERS, 30),
   shell('import', '/import', ADMINS, 60),
-  shell('audit', '/audit', ['district_admin'], 70),
-  shell('users', '/users', ['district_admin'], 80),
-  shell('jobs', '/jobs', ['district_admin'], 90),
-  shell('calendar', '/calendar', ['district_admin'], 95),
+  shell('audit', '/audit', DISTRICT_ADMINS, 70),
+  shell('users', '/users', DISTRICT_ADMINS, 80),
+  shell('jobs', '/jobs', DISTRICT_ADMINS, 90),
+  shell('calendar', '/calendar', DISTRICT_ADMINS, 95),
   // It acts as any cadre: district admins only (web/sandbox.tsx).
-  shell('simulator', '/sandbox/chat', ['district_admin'], 100, true),
+  shell('simulator', '/sandbox/chat', DISTRICT_ADMINS, 100, true),
 ];
 
 /** The menu a user sees: the shell's and the features' entries their role may use, in order. */

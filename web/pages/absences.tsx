@@ -12,6 +12,9 @@ import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } f
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
+import { canEditCadres } from '../../core/roles.ts';
+import { redirect } from '../redirect.ts';
+import { Form } from '../components/form.tsx';
 
 export type AbsenceRow = Awaited<ReturnType<typeof absencesOf>>[number];
 type Notice = { kind: 'ok' | 'error'; text: string };
@@ -38,13 +41,13 @@ export function AbsencesSection(props: { t: Dictionary; cadreId: number; absence
       {props.notice && <p class={`alert ${props.notice.kind === 'ok' ? 'alert-ok' : 'alert-error'}`} role="status">{props.notice.text}</p>}
       {props.issues && <p class="alert alert-error" role="alert">{t.common.errorsBelow}</p>}
       {props.canEdit && (
-        <form class="absence-form" method="post" action={`/cadres/${cadreId}/absences`} hx-post={`/cadres/${cadreId}/absences`} hx-target="#absences" hx-swap="outerHTML" novalidate>
+        <Form class="absence-form" action={`/cadres/${cadreId}/absences`} target="#absences" novalidate>
           <Field label={t.absence.startsOn} error={err('startsOn')}><input type="date" name="startsOn" value={draft.startsOn ?? ''} required /></Field>
           <Field label={t.absence.endsOn} error={err('endsOn')}><input type="date" name="endsOn" value={draft.endsOn ?? ''} required /></Field>
           <Field label={t.absence.kind} error={err('kind')}><select name="kind"><Options options={kinds} selected={draft.kind ?? 'leave'} /></select></Field>
           <Field label={t.absence.note} error={err('note')} class="wide"><input name="note" value={draft.note ?? ''} maxlength={200} /></Field>
           <button type="submit" class="button primary">{t.absence.add}</button>
-        </form>
+        </Form>
       )}
       {props.absences.length === 0 ? (
         <p class="muted">{t.absence.empty}</p>
@@ -71,9 +74,9 @@ export function AbsencesSection(props: { t: Dictionary; cadreId: number; absence
                   <td>{a.createdByName ?? <span class="muted">—</span>}</td>
                   {props.canEdit && (
                     <td>
-                      <form class="inline-form" method="post" action={`/cadres/${cadreId}/absences/${a.id}/delete`} hx-post={`/cadres/${cadreId}/absences/${a.id}/delete`} hx-target="#absences" hx-swap="outerHTML">
+                      <Form class="inline-form" action={`/cadres/${cadreId}/absences/${a.id}/delete`} target="#absences">
                         <button type="submit" class="button small danger" data-confirm={t.absence.confirmRemove(a.startsOn, a.endsOn)}>{t.absence.remove}</button>
-                      </form>
+                      </Form>
                     </td>
                   )}
                 </tr>
@@ -89,15 +92,15 @@ export function AbsencesSection(props: { t: Dictionary; cadreId: number; absence
 /** POST /:id/absences and /:id/absences/:absenceId/delete, mounted beside the profile. */
 export function absenceRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
-  app.use('/:id{[0-9]+}/absences/*', requireRole('district_admin', 'unit_admin'));
-  app.use('/:id{[0-9]+}/absences', requireRole('district_admin', 'unit_admin'));
+  app.use('/:id{[0-9]+}/absences/*', requireRole(canEditCadres));
+  app.use('/:id{[0-9]+}/absences', requireRole(canEditCadres));
   const notFound = (c: PanelContext) => new HTTPException(404, { message: t(c).common.notFound });
   const section = async (c: PanelContext, cadreId: number, props: { notice?: Notice; issues?: AbsenceIssue[]; draft?: Record<string, string> }, status: 200 | 422 = 200) => {
     const absences = await absencesOf(deps.db, c.var.scope, cadreId);
     const html = <AbsencesSection t={t(c)} cadreId={cadreId} absences={absences} canEdit {...props} />;
     if (c.req.header('HX-Request')) return renderFragment(c, html, status);
     // Without htmx the form posts as a page: back to the profile, or the form with its errors.
-    return status === 200 ? c.redirect(`/cadres/${cadreId}#absences`, 303) : renderPage(c, deps, t(c).absence.title, html, status);
+    return status === 200 ? redirect(c, `/cadres/${cadreId}#absences`) : renderPage(c, deps, t(c).absence.title, html, status);
   };
 
   app.post('/:id{[0-9]+}/absences', async (c) => {

@@ -9,13 +9,14 @@ import { asc } from 'drizzle-orm';
 import { panelUsers } from '../../db/schema/users.ts';
 import { idSchema } from '../../core/ids.ts';
 import { AUDIT_PAGE_SIZE, auditFacets, listAudit, type AuditFilters, type AuditListRow } from '../../core/audit.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { isPartial, t, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { Field, formatTime, Options, Pager } from '../components/ui.tsx';
 import { isDay } from '../../core/dates.ts';
 import { filterText } from '../../core/validation.ts';
+import { isDistrictAdmin } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
 
 /** A real calendar day: `2026-02-30` is refused (with a message), not read as 2 March. */
 const day = z.string().refine(isDay).optional().catch(undefined);
@@ -73,9 +74,7 @@ function Rows(props: { t: Dictionary; rows: AuditListRow[]; total: number; f: Au
 }
 
 export function auditRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin'));
+  const app = panelApp(deps, { allow: isDistrictAdmin });
   app.get('/', async (c) => {
     const dict = t(c);
     const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''));

@@ -6,7 +6,9 @@
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { cadreStatus } from '../../db/schema/org.ts';
-import { cadreTimeline, recordChanges, unitOptions, updateCadre, viewCadre, type CadreProfile } from '../../core/org.ts';
+import { updateCadre, viewCadre, type CadreProfile } from '../../core/org/cadres.ts';
+import { unitOptions } from '../../core/org/units.ts';
+import { cadreTimeline, recordChanges } from '../../core/org/timeline.ts';
 import { requireRole } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { idParam } from '../ids.ts';
@@ -16,6 +18,9 @@ import { ageOn, Field, formatTime, Options } from '../components/ui.tsx';
 import { TeamBadge } from './cadres.tsx';
 import { absencesOf } from '../../core/reminders/store.ts';
 import { AbsencesSection, absenceRoutes, type AbsenceRow } from './absences.tsx';
+import { canEditCadres } from '../../core/roles.ts';
+import { redirect } from '../redirect.ts';
+import { Form } from '../components/form.tsx';
 
 type FormValues = Record<string, string | boolean | undefined>;
 
@@ -44,7 +49,7 @@ function EditForm(props: { t: Dictionary; id: number; values: FormValues; errors
   const err = (k: string) => (props.errors?.[k] ? (t.errors[props.errors[k]!] ?? t.errors.invalid) : undefined);
   const text = (k: string) => String(values[k] ?? '');
   return (
-    <form id="edit-form" class="card" method="post" action={`/cadres/${props.id}`} hx-post={`/cadres/${props.id}`} hx-target="this" hx-swap="outerHTML" novalidate>
+    <Form id="edit-form" class="card" action={`/cadres/${props.id}`} target="this" novalidate>
       <h2>{t.cadre.editTitle}</h2>
       {props.errors && <p class="alert alert-error" role="alert">{t.common.errorsBelow}</p>}
       <div class="form-grid">
@@ -74,7 +79,7 @@ function EditForm(props: { t: Dictionary; id: number; values: FormValues; errors
         <button type="submit" class="button primary">{t.common.save}</button>
         <a class="button" href={`/cadres/${props.id}`}>{t.common.cancel}</a>
       </div>
-    </form>
+    </Form>
   );
 }
 
@@ -184,11 +189,11 @@ export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const cadre = await viewCadre(deps.db, requestContext(c, deps), idParam(c));
     if (!cadre) throw notFound(c);
     const [timeline, absences] = await Promise.all([cadreTimeline(deps.db, cadre.id, sources), absencesOf(deps.db, c.var.scope, cadre.id)]);
-    const canEdit = c.var.user.role === 'district_admin' || c.var.user.role === 'unit_admin';
+    const canEdit = canEditCadres(c.var.user);
     return renderPage(c, deps, `${cadre.name} · ${t(c).cadre.profile}`, <Profile t={t(c)} cadre={cadre} today={deps.clock.now()} canEdit={canEdit} timeline={timeline} absences={absences} />);
   });
 
-  app.get('/:id{[0-9]+}/edit', requireRole('district_admin', 'unit_admin'), async (c) => {
+  app.get('/:id{[0-9]+}/edit', requireRole(canEditCadres), async (c) => {
     const cadre = await viewCadre(deps.db, requestContext(c, deps), idParam(c));
     if (!cadre) throw notFound(c);
     const units = await unitOptions(deps.db, c.var.scope);
@@ -198,7 +203,7 @@ export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {
     </>);
   });
 
-  app.post('/:id{[0-9]+}', requireRole('district_admin', 'unit_admin'), async (c) => {
+  app.post('/:id{[0-9]+}', requireRole(canEditCadres), async (c) => {
     const id = idParam(c);
     const body = await c.req.parseBody();
     const result = await updateCadre(deps.db, requestContext(c, deps), id, inputOf(body));
@@ -210,11 +215,7 @@ export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {
       const form = <EditForm t={t(c)} id={id} values={values} errors={result.errors} units={units} />;
       return c.req.header('HX-Request') ? renderFragment(c, form, 422) : renderPage(c, deps, t(c).cadre.editTitle, form, 422);
     }
-    if (c.req.header('HX-Request')) {
-      c.header('HX-Redirect', `/cadres/${id}`);
-      return c.body(null, 204);
-    }
-    return c.redirect(`/cadres/${id}`, 303);
+    return redirect(c, `/cadres/${id}`);
   });
 
   app.route('/', absenceRoutes(deps));

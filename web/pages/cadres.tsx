@@ -6,26 +6,17 @@
 import { Hono } from 'hono';
 import ExcelJS from 'exceljs';
 import { audit } from '../../core/audit.ts';
-import {
-  AGE_BANDS,
-  allCadres,
-  cadreFacets,
-  CADRE_SORTS,
-  LEADERSHIP,
-  listCadres,
-  PAGE_SIZE,
-  parseCadreFilters,
-  unitOptions,
-  type CadreFilters,
-  type CadreRow,
-} from '../../core/org.ts';
+import { AGE_BANDS, allCadres, cadreFacets, CADRE_SORTS, LEADERSHIP, listCadres, PAGE_SIZE, parseCadreFilters, type CadreFilters, type CadreRow } from '../../core/org/cadres.ts';
+import { unitOptions } from '../../core/org/units.ts';
 import { cadreStatus } from '../../db/schema/org.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, isPartial, t, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { ageOn, Field, Options, Pager, withQuery } from '../components/ui.tsx';
 import { cadreRoutes } from './cadre.tsx';
+import { canSeeProfiles } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
+import { xlsxResponse } from '../download.ts';
 
 function filterParams(f: CadreFilters): Record<string, unknown> {
   const { page: _page, ...rest } = f;
@@ -108,9 +99,7 @@ function Results(props: { t: Dictionary; rows: CadreRow[]; total: number; f: Cad
 }
 
 export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
+  const app = panelApp(deps, { allow: canSeeProfiles });
 
   app.get('/', async (c) => {
     const dict = t(c);
@@ -256,7 +245,8 @@ export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
         status: d.statusName[r.status],
       });
     }
-    const buffer = await book.xlsx.writeBuffer();
+    const stamp = today.toISOString().slice(0, 10);
+    const download = await xlsxResponse(c, { name: `干部名册-${stamp}.xlsx`, fallback: `cadres-${stamp}.xlsx` }, book);
     await audit(deps.db, {
       actorId: c.var.user.id,
       action: 'export',
@@ -264,11 +254,7 @@ export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
       diff: { filters: filterParams(f), rows: rows.length },
       ip: clientIp(c, deps.trustProxy),
     });
-    const stamp = today.toISOString().slice(0, 10);
-    c.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    c.header('Content-Disposition', `attachment; filename="cadres-${stamp}.xlsx"; filename*=UTF-8''${encodeURIComponent(`干部名册-${stamp}.xlsx`)}`);
-    c.header('Cache-Control', 'no-store');
-    return c.body(new Uint8Array(buffer as ArrayBuffer));
+    return download;
   });
 
   app.route('/', cadreRoutes(deps));

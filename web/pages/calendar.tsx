@@ -14,11 +14,13 @@ import { audit } from '../../core/audit.ts';
 import { addDays, parseCalendarCsv, weekdayOf, type CalendarCsvIssue, type SpecialDay, type SpecialDayIssue, type WorkCalendar } from '../../core/reminders/calendar.ts';
 import { addCalendarDay, calendarYears, loadWorkCalendar, removeCalendarDay, replaceCalendarYear } from '../../core/reminders/store.ts';
 import { localParts } from '../../core/reminders/time.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { errorPage, renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
+import { isDistrictAdmin } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
+import { Form } from '../components/form.tsx';
 
 /** A year's notice is a few dozen lines; anything near this is the wrong file. */
 const UPLOAD_LIMIT = 256 * 1024;
@@ -109,7 +111,7 @@ function YearSection(props: { t: Dictionary; cal: WorkCalendar; year: number; no
       <section class="card">
         <h2>{t.calendar.specialDays}</h2>
         {props.error && <p class="alert alert-error" role="alert">{props.error.text}</p>}
-        <form class="add-day" method="post" action="/calendar/days" hx-post="/calendar/days" hx-target="#calendar-year" hx-swap="outerHTML" novalidate>
+        <Form class="add-day" action="/calendar/days" target="#calendar-year" novalidate>
           <input type="hidden" name="year" value={String(year)} />
           <Field label={t.calendar.date} class={invalid('date')}>
             <input type="date" name="date" value={draft.date ?? ''} min={`${year}-01-01`} max={`${year}-12-31`} required />
@@ -121,7 +123,7 @@ function YearSection(props: { t: Dictionary; cal: WorkCalendar; year: number; no
             <input name="name" value={draft.name ?? ''} placeholder={t.calendar.namePlaceholder} maxlength={20} required />
           </Field>
           <button type="submit" class="button primary">{t.calendar.addButton}</button>
-        </form>
+        </Form>
         {days.length === 0 ? (
           <p class="muted" id="special-days">{t.calendar.noSpecialDays}</p>
         ) : (
@@ -144,9 +146,9 @@ function YearSection(props: { t: Dictionary; cal: WorkCalendar; year: number; no
                     <td><span class={`badge ${d.kind === 'holiday' ? 'err' : 'warn'}`}>{t.calendar.kindShort[d.kind]}</span></td>
                     <td>{d.name}</td>
                     <td>
-                      <form class="inline-form" method="post" action={`/calendar/days/${d.date}/delete`} hx-post={`/calendar/days/${d.date}/delete`} hx-target="#calendar-year" hx-swap="outerHTML">
+                      <Form class="inline-form" action={`/calendar/days/${d.date}/delete`} target="#calendar-year">
                         <button type="submit" class="button small danger" data-confirm={t.calendar.confirmRemove(d.date)}>{t.calendar.remove}</button>
-                      </form>
+                      </Form>
                     </td>
                   </tr>
                 ))}
@@ -192,11 +194,11 @@ function ImportPreview(props: { t: Dictionary; year: number; text: string; days:
     <div>
       <p class="alert alert-info" role="status">{t.calendar.previewOk(props.days.length, year)}</p>
       <DaysTable t={t} days={props.days} />
-      <form id="import-confirm" class="form-actions" method="post" action="/calendar/import/confirm" hx-post="/calendar/import/confirm" hx-target="#calendar-page" hx-swap="outerHTML" hx-disable="find button">
+      <Form id="import-confirm" class="form-actions" action="/calendar/import/confirm" target="#calendar-page" disableButtons>
         <input type="hidden" name="year" value={String(year)} />
         <input type="hidden" name="csv" value={props.text} />
         <button type="submit" class="button primary">{t.calendar.confirm}</button>
-      </form>
+      </Form>
     </div>
   );
 }
@@ -219,10 +221,10 @@ function CalendarBody(props: { t: Dictionary; cal: WorkCalendar; year: number; y
       <section class="card">
         <h2>{t.calendar.import}</h2>
         <p class="muted">{t.calendar.importIntro(year)}</p>
-        <form id="import-form" class="inline-form" method="post" action={`/calendar/import?year=${year}`} enctype="multipart/form-data" hx-post={`/calendar/import?year=${year}`} hx-encoding="multipart/form-data" hx-target="#import-result" hx-disable="find button">
+        <Form id="import-form" class="inline-form" action={`/calendar/import?year=${year}`} target="#import-result" swap="innerHTML" multipart disableButtons>
           <input type="file" name="file" accept=".csv,text/csv" required aria-label={t.calendar.file} />
           <button type="submit" class="button">{t.calendar.preview}</button>
-        </form>
+        </Form>
         <div id="import-result">{props.importResult}</div>
       </section>
     </div>
@@ -252,7 +254,7 @@ function calendarCsv(days: SpecialDay[]): string {
  * November next year's (the State Council publishes it in late autumn). Others get none.
  */
 export async function missingCalendarYears(deps: PanelDeps, user: PanelUser): Promise<number[]> {
-  if (user.role !== 'district_admin') return [];
+  if (!isDistrictAdmin(user)) return [];
   const { year, month } = thisYear(deps);
   const entered = new Set((await calendarYears(deps.db)).map((y) => y.year));
   return [year, ...(month >= 11 ? [year + 1] : [])].filter((y) => !entered.has(y));
@@ -272,9 +274,7 @@ export function CalendarWarnings(props: { t: Dictionary; years: number[] }) {
 }
 
 export function calendarRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin'));
+  const app = panelApp(deps, { allow: isDistrictAdmin });
 
   const years = async (shown: number) => {
     const { year } = thisYear(deps);

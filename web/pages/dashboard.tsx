@@ -4,7 +4,7 @@
  * "needs review" list that later features (evaluations, mentorship, …) feed.
  */
 import { Hono } from 'hono';
-import { AGE_BANDS, orgCounts } from '../../core/org.ts';
+import { AGE_BANDS, orgCounts } from '../../core/org/cadres.ts';
 import { requireUser } from '../auth.ts';
 import { t, type PanelDeps, type PanelEnv } from '../context.ts';
 import { errorPage, renderPage } from '../render.tsx';

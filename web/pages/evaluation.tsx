@@ -40,27 +40,29 @@ import { importPaperBallots } from '../../core/evaluation/paper.ts';
 import { PAPER_MAX_BYTES, readPaperFile } from '../../core/evaluation/paper-file.ts';
 import { TableError } from '../../core/table.ts';
 import { campaignIssues } from '../../core/evaluation/campaigns.ts';
-import { inScope, unitOptions } from '../../core/org.ts';
+import { inScope } from '../../core/org/scope.ts';
+import { unitOptions } from '../../core/org/units.ts';
 import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts';
-import { requireRole, requireUser } from '../auth.ts';
+import { requireRole } from '../auth.ts';
 import { clientIp, missingKey, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
-import { errorPage, renderFragment, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { CampaignBody, Meter, StatusBadge, Turnout, type CampaignView, type Notice, type TurnoutView } from './evaluation/campaign.tsx';
 import { CampaignForm, campaignValues, parseCampaignForm, toLocalInput, type FormValues } from './evaluation/form.tsx';
 import { CodesSheet } from './evaluation/codes.tsx';
 import { templateRoutes } from './evaluation/templates.tsx';
+import { panelApp } from '../panel-app.ts';
+import { canChaseTurnout, canManageCampaigns, canSeeProfiles } from '../../core/roles.ts';
+import { redirect } from '../redirect.ts';
 
-const MANAGERS = requireRole('district_admin');
+const MANAGERS = requireRole(canManageCampaigns);
 
 export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
+  const app = panelApp(deps, { allow: canSeeProfiles });
   const tz = deps.timeZone ?? 'Asia/Shanghai';
   // The ballot key: closing and paper imports open and seal the slips waiting for the box.
   const sealKey: Buffer = deps.sealKey ?? missingKey('evaluationRoutes');
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
   app.route('/templates', templateRoutes(deps));
 
   const windowOf = (opensAt: Date, closesAt: Date) => `${toLocalInput(opensAt, tz).replace('T', ' ')} – ${toLocalInput(closesAt, tz).replace('T', ' ')}`;
@@ -72,7 +74,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const scope = c.var.scope;
     // Like cadres: outside the district, only the campaigns that concern the person's units.
     const rows = withinScope(await listCampaigns(deps.db), await campaignsInScope(deps.db, scope), (r) => r.campaign.id);
-    const canManage = c.var.user.role === 'district_admin';
+    const canManage = canManageCampaigns(c.var.user);
     // Outside the district, turnout counts only the raters of the person's own units.
     if (scope.kind === 'units') {
       for (const r of rows) {
@@ -158,9 +160,8 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   const turnoutView = async (c: PanelContext, id: number, open: boolean): Promise<TurnoutView> => {
     const scope = c.var.scope;
-    const role = c.var.user.role;
     const [categories, units] = await Promise.all([turnout(deps.db, id), turnoutByUnit(deps.db, id, scope)]);
-    const showNames = role === 'district_admin' || role === 'unit_admin';
+    const showNames = canChaseTurnout(c.var.user);
     // Who has not voted (hence who has) is personal data: seeing the names is audited.
     if (showNames && units.length > 0) {
       const nonVoters = units.reduce((n, u) => n + u.pending.length, 0);
@@ -201,7 +202,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
       category,
       values: options.values ?? campaignValues(campaign, templates, deps.clock.now(), tz),
       formIssues: options.formIssues,
-      canManage: c.var.user.role === 'district_admin',
+      canManage: canManageCampaigns(c.var.user),
       window: windowOf(campaign.opensAt, campaign.closesAt),
     };
     const turnoutPart = campaign.status === 'draft' ? null : await turnoutView(c, id, campaign.status === 'open');
@@ -404,15 +405,6 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   return app;
-}
-
-/** htmx follows a redirect itself; a plain form gets a 303. */
-function redirect(c: PanelContext, to: string) {
-  if (c.req.header('HX-Request')) {
-    c.header('HX-Redirect', to);
-    return c.body(null, 200);
-  }
-  return c.redirect(to, 303);
 }
 
 function countBy<K extends string>(keys: K[]): Partial<Record<K, number>> {

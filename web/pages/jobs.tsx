@@ -8,11 +8,13 @@ import type { Queue } from 'bullmq';
 import { audit } from '../../core/audit.ts';
 import { recentBatches, undeliverable } from '../../core/outbox.ts';
 import { QUEUE, type QueueName } from '../../jobs/queues.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { formatTime } from '../components/ui.tsx';
+import { isDistrictAdmin } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
+import { Form } from '../components/form.tsx';
 
 const STATES = ['waiting', 'active', 'delayed', 'completed', 'failed'] as const;
 const FAILURES_PER_QUEUE = 20;
@@ -121,9 +123,9 @@ function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string
                 <td class="wrap"><code class="diff">{f.error}</code></td>
                 <td class="num">{f.attempts}</td>
                 <td>
-                  <form class="inline-form" method="post" action={`/jobs/${f.queue}/${encodeURIComponent(f.id)}/retry`} hx-post={`/jobs/${f.queue}/${encodeURIComponent(f.id)}/retry`} hx-target="#jobs" hx-swap="outerHTML">
+                  <Form class="inline-form" action={`/jobs/${f.queue}/${encodeURIComponent(f.id)}/retry`} target="#jobs">
                     <button type="submit" class="button small">{t.jobs.retry}</button>
-                  </form>
+                  </Form>
                 </td>
               </tr>
             ))}
@@ -165,9 +167,7 @@ function JobsSection(props: { t: Dictionary; views: QueueView[]; backend: string
 }
 
 export function jobsRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin'));
+  const app = panelApp(deps, { allow: isDistrictAdmin });
   const names: QueueName[] = [...new Set([...Object.values(QUEUE), ...(deps.featureQueues ?? [])])];
   let queues: Map<string, Queue> | undefined;
   // Queue handles are made on first use and closed with the kit.

@@ -14,6 +14,7 @@ import { Head } from '../components/layout.tsx';
 import { clearSessionCookie, SESSION_COOKIE, signIn } from '../auth.ts';
 import { clientIp, langOf, safeNext, t, type PanelDeps } from '../context.ts';
 import type { Dictionary, Lang } from '../i18n.ts';
+import { redirect } from '../redirect.ts';
 
 
 export function LoginPage(props: { t: Dictionary; lang: Lang; next: string; error?: string; username?: string }) {
@@ -94,7 +95,7 @@ export function loginRoutes(deps: PanelDeps): Hono {
     await attempt.succeeded();
     await signIn(c, deps, user, ip);
     await audit(deps.db, { actorId: user.id, action: 'login', entity: 'session', ip });
-    return c.redirect(next, 303);
+    return redirect(c, next);
   });
 
   app.post('/logout', async (c) => {
@@ -105,11 +106,7 @@ export function loginRoutes(deps: PanelDeps): Hono {
       if (user) await audit(deps.db, { actorId: user.id, action: 'logout', entity: 'session', ip: clientIp(c, deps.trustProxy) });
     }
     clearSessionCookie(c);
-    if (c.req.header('HX-Request')) {
-      c.header('HX-Redirect', '/login');
-      return c.body(null, 204);
-    }
-    return c.redirect('/login', 303);
+    return redirect(c, '/login');
   });
 
   app.get('/lang/:code', (c) => {

@@ -10,10 +10,13 @@ import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Child } from 'hono/jsx';
 import { commitRoster, previewRoster, rosterTemplate, ROSTER_COLUMNS, ROSTER_MAX_BYTES, ROSTER_MAX_ROWS, type CheckedRow, type RosterRow } from '../../core/roster.ts';
 import type { TableError } from '../../core/table.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
+import { canEditCadres } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
+import { xlsxResponse } from '../download.ts';
+import { Form } from '../components/form.tsx';
 
 const SHOWN: Array<(typeof ROSTER_COLUMNS)[number]> = ROSTER_COLUMNS.filter(([, f]) => ['name', 'gender', 'birthDate', 'unit', 'position', 'rank', 'mobile', 'employeeNo'].includes(f));
 
@@ -93,10 +96,10 @@ function Preview(props: { t: Dictionary; rows: CheckedRow[] }) {
         </table>
       </div>
       {bad.length === 0 && rows.length > 0 && (
-        <form class="form-actions" method="post" action="/import/commit" hx-post="/import/commit" hx-target="#import-result" hx-disable="find button">
+        <Form class="form-actions" action="/import/commit" target="#import-result" swap="innerHTML" disableButtons>
           <input type="hidden" name="rows" value={JSON.stringify(rows.map((r) => ({ line: r.line, values: r.values })))} />
           <button type="submit" class="button primary" id="commit-button">{t.roster.commit}</button>
-        </form>
+        </Form>
       )}
     </div>
   );
@@ -117,9 +120,7 @@ function parseRows(raw: unknown): RosterRow[] | null {
 }
 
 export function rosterRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin'));
+  const app = panelApp(deps, { allow: canEditCadres });
   const answer = (c: PanelContext, body: Child, status: ContentfulStatusCode = 200) =>
     c.req.header('HX-Request') ? renderFragment(c, body, status) : renderPage(c, deps, t(c).roster.title, body, status);
   const alert = (text: string) => <p class="alert alert-error" role="alert">{text}</p>;
@@ -137,10 +138,10 @@ export function rosterRoutes(deps: PanelDeps): Hono<PanelEnv> {
         </div>
         <section class="card">
           <p class="muted">{dict.roster.intro}</p>
-          <form id="upload-form" class="inline-form" method="post" action="/import/preview" enctype="multipart/form-data" hx-post="/import/preview" hx-encoding="multipart/form-data" hx-target="#import-result" hx-disable="find button">
+          <Form id="upload-form" class="inline-form" action="/import/preview" target="#import-result" swap="innerHTML" multipart disableButtons>
             <input type="file" name="file" accept=".xlsx,.csv" required aria-label={dict.roster.file} />
             <button type="submit" class="button primary">{dict.roster.preview}</button>
-          </form>
+          </Form>
         </section>
         <div id="import-result"></div>
       </>,
@@ -148,9 +149,7 @@ export function rosterRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/template.xlsx', async (c) => {
-    c.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    c.header('Content-Disposition', `attachment; filename="roster-template.xlsx"; filename*=UTF-8''${encodeURIComponent('干部名册导入模板.xlsx')}`);
-    return c.body((await rosterTemplate()) as Uint8Array<ArrayBuffer>);
+    return xlsxResponse(c, { name: '干部名册导入模板.xlsx', fallback: 'roster-template.xlsx' }, await rosterTemplate());
   });
 
   const tooLarge = (maxBytes: number) =>

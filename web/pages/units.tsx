@@ -3,14 +3,17 @@
  * The unit tree with cadre counts; admins create, rename and move units within their scope.
  */
 import { Hono } from 'hono';
-import { changeUnit, createUnit, unitOptions, unitTree, type UnitNode } from '../../core/org.ts';
+import { changeUnit, createUnit, unitOptions, unitTree, type UnitNode } from '../../core/org/units.ts';
 import { unitKind } from '../../db/schema/org.ts';
-import { requireRole, requireUser } from '../auth.ts';
+import { requireRole } from '../auth.ts';
 import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
+import { canEditUnits, canSeeProfiles } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
+import { Form } from '../components/form.tsx';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
 
@@ -27,7 +30,7 @@ function Node(props: { node: UnitNode; t: Dictionary; canEdit: boolean; parents:
         {props.canEdit && (
           <details class="no-print">
             <summary>{t.common.edit}</summary>
-            <form class="inline-form" method="post" action={`/units/${node.id}`} hx-post={`/units/${node.id}`} hx-target="#units" hx-swap="outerHTML">
+            <Form class="inline-form" action={`/units/${node.id}`} target="#units">
               <input name="name" value={node.name} aria-label={t.units.name} required />
               {/* A unit admin's own top unit keeps its parent, which lies outside their scope. */}
               {props.parents.some(([id]) => String(id) === String(node.parentId ?? '')) ? (
@@ -38,7 +41,7 @@ function Node(props: { node: UnitNode; t: Dictionary; canEdit: boolean; parents:
                 <input type="hidden" name="parentId" value={String(node.parentId ?? '')} />
               )}
               <button type="submit" class="button small primary">{t.common.save}</button>
-            </form>
+            </Form>
           </details>
         )}
       </div>
@@ -56,7 +59,7 @@ function Node(props: { node: UnitNode; t: Dictionary; canEdit: boolean; parents:
 async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictionary; notice?: Notice }) {
   const { c, deps, t } = props;
   const [tree, options] = await Promise.all([unitTree(deps.db, c.var.scope), unitOptions(deps.db, c.var.scope)]);
-  const canEdit = c.var.user.role === 'district_admin' || c.var.user.role === 'unit_admin';
+  const canEdit = canEditUnits(c.var.user);
   const parents: Array<[number | string, string]> = [
     ...(c.var.scope.kind === 'all' ? [['', t.units.root] as [string, string]] : []),
     ...options.map((u): [number, string] => [u.id, `${'　'.repeat(u.depth)}${u.name}`]),
@@ -65,7 +68,7 @@ async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictio
     <div id="units">
       {props.notice && <p class={`alert ${props.notice.kind === 'ok' ? 'alert-ok' : 'alert-error'}`} role="status">{props.notice.text}</p>}
       {canEdit && (
-        <form class="card no-print" method="post" action="/units" hx-post="/units" hx-target="#units" hx-swap="outerHTML">
+        <Form class="card no-print" action="/units" target="#units">
           <h2>{t.units.add}</h2>
           <div class="form-grid">
             <Field label={t.units.name}><input name="name" required maxlength={40} /></Field>
@@ -73,7 +76,7 @@ async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictio
             <Field label={t.units.parent}><select name="parentId"><Options options={parents} selected={options[0]?.id} /></select></Field>
           </div>
           <div class="form-actions"><button type="submit" class="button primary">{t.common.create}</button></div>
-        </form>
+        </Form>
       )}
       <section class="card">
         <ul class="tree" id="unit-tree">
@@ -87,9 +90,7 @@ async function UnitsSection(props: { c: PanelContext; deps: PanelDeps; t: Dictio
 }
 
 export function unitsRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer'));
+  const app = panelApp(deps, { allow: canSeeProfiles });
   const respond = async (c: PanelContext, notice?: Notice, status: 200 | 422 = 200) => {
     const section = await UnitsSection({ c, deps, t: t(c), notice });
     if (c.req.header('HX-Request')) return renderFragment(c, section, status);
@@ -99,14 +100,14 @@ export function unitsRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   app.get('/', (c) => respond(c));
 
-  app.post('/', requireRole('district_admin', 'unit_admin'), async (c) => {
+  app.post('/', requireRole(canEditUnits), async (c) => {
     const body = await c.req.parseBody();
     const result = await createUnit(deps.db, requestContext(c, deps), { name: body.name, kind: body.kind, parentId: parentOf(c, body.parentId) });
     if (!result.ok) return respond(c, { kind: 'error', text: t(c).errors[result.error] ?? result.error }, 422);
     return respond(c, { kind: 'ok', text: t(c).common.saved });
   });
 
-  app.post('/:id{[0-9]+}', requireRole('district_admin', 'unit_admin'), async (c) => {
+  app.post('/:id{[0-9]+}', requireRole(canEditUnits), async (c) => {
     const body = await c.req.parseBody();
     const result = await changeUnit(deps.db, requestContext(c, deps), idParam(c), {
       name: typeof body.name === 'string' ? body.name : undefined,

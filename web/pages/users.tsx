@@ -5,14 +5,16 @@
  */
 import { Hono } from 'hono';
 import { changeUser, createUser, listUsers, resetPassword } from '../../core/users.ts';
-import { unitOptions } from '../../core/org.ts';
+import { unitOptions } from '../../core/org/units.ts';
 import { panelRole, type PanelRole } from '../../db/schema/users.ts';
-import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { formId, idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
-import { renderFragment, errorPage, renderPage } from '../render.tsx';
+import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
+import { isDistrictAdmin } from '../../core/roles.ts';
+import { panelApp } from '../panel-app.ts';
+import { Form } from '../components/form.tsx';
 
 type Notice = { kind: 'ok' | 'error'; text: string };
 
@@ -26,7 +28,7 @@ async function UsersSection(props: { deps: PanelDeps; c: PanelContext; t: Dictio
   return (
     <div id="users">
       {props.notice && <p class={`alert ${props.notice.kind === 'ok' ? 'alert-ok' : 'alert-error'}`} role="status">{props.notice.text}</p>}
-      <form class="card" method="post" action="/users" hx-post="/users" hx-target="#users" hx-swap="outerHTML">
+      <Form class="card" action="/users" target="#users">
         <h2>{t.users.add}</h2>
         <div class="form-grid">
           <Field label={t.users.username} error={err('username')}><input name="username" value={draft.username ?? ''} required autocomplete="off" /></Field>
@@ -37,7 +39,7 @@ async function UsersSection(props: { deps: PanelDeps; c: PanelContext; t: Dictio
           <Field label={t.users.password} error={err('password')}><input name="password" type="password" autocomplete="new-password" /></Field>
         </div>
         <div class="form-actions"><button type="submit" class="button primary">{t.common.create}</button></div>
-      </form>
+      </Form>
       <div class="table-wrap">
         <table class="table" id="users-table">
           <thead>
@@ -55,22 +57,22 @@ async function UsersSection(props: { deps: PanelDeps; c: PanelContext; t: Dictio
                 <td class="mono">{u.username}</td>
                 <td>{u.displayName}</td>
                 <td>
-                  <form class="inline-form" method="post" action={`/users/${u.id}`} hx-post={`/users/${u.id}`} hx-target="#users" hx-swap="outerHTML">
+                  <Form class="inline-form" action={`/users/${u.id}`} target="#users">
                     <select name="role" aria-label={t.users.role}><Options options={roles} selected={u.role} /></select>
                     <select name="unitId" aria-label={t.users.unit}><Options blank={t.users.districtWide} options={unitChoices} selected={u.unitId} /></select>
                     <input name="larkOpenId" value={u.larkOpenId ?? ''} placeholder="open_id" aria-label={t.users.larkOpenId} size={12} />
                     <button type="submit" class="button small">{t.common.save}</button>
-                  </form>
+                  </Form>
                 </td>
                 <td>{u.disabled ? <span class="badge err">{t.users.disabled}</span> : <span class="badge ok">{t.users.active}</span>}</td>
                 <td>
-                  <form class="inline-form" method="post" action={`/users/${u.id}/status`} hx-post={`/users/${u.id}/status`} hx-target="#users" hx-swap="outerHTML">
+                  <Form class="inline-form" action={`/users/${u.id}/status`} target="#users">
                     <input type="hidden" name="disabled" value={u.disabled ? '0' : '1'} />
                     <button type="submit" class={`button small${u.disabled ? '' : ' danger'}`} disabled={u.id === c.var.user.id}>{u.disabled ? t.users.enable : t.users.disable}</button>
-                  </form>{' '}
-                  <form class="inline-form" method="post" action={`/users/${u.id}/password`} hx-post={`/users/${u.id}/password`} hx-target="#users" hx-swap="outerHTML">
+                  </Form>{' '}
+                  <Form class="inline-form" action={`/users/${u.id}/password`} target="#users">
                     <button type="submit" class="button small" data-confirm={`${t.users.resetPassword}: ${u.username}?`}>{t.users.resetPassword}</button>
-                  </form>
+                  </Form>
                 </td>
               </tr>
             ))}
@@ -82,9 +84,7 @@ async function UsersSection(props: { deps: PanelDeps; c: PanelContext; t: Dictio
 }
 
 export function usersRoutes(deps: PanelDeps): Hono<PanelEnv> {
-  const app = new Hono<PanelEnv>();
-  app.onError(errorPage(deps));
-  app.use('*', requireUser(deps), requireRole('district_admin'));
+  const app = panelApp(deps, { allow: isDistrictAdmin });
   const respond = async (c: PanelContext, props: { notice?: Notice; errors?: Record<string, string>; draft?: Record<string, string> }, status: 200 | 422 = 200) => {
     const section = await UsersSection({ deps, c, t: t(c), ...props });
     if (c.req.header('HX-Request')) return renderFragment(c, section, status);

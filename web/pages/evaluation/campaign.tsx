@@ -10,6 +10,7 @@ import type { EvaluationCampaign, RaterCategory } from '../../../db/schema/evalu
 import type { Dictionary } from '../../i18n.ts';
 import { Field, Options } from '../../components/ui.tsx';
 import { CampaignForm, type FormValues } from './form.tsx';
+import { Form } from '../../components/form.tsx';
 
 export type Notice = { kind: 'ok' | 'error'; text: string; issues?: string[] };
 
@@ -70,7 +71,7 @@ function Targets(props: { t: Dictionary; v: CampaignView }) {
       <h2>{e.targets} <small class="muted">{e.targetCount(v.targets.length)}</small></h2>
       {draft && (
         <>
-          <form method="post" action={`/evaluation/${id}/targets`} hx-post={`/evaluation/${id}/targets`} hx-target="#campaign" hx-swap="outerHTML">
+          <Form action={`/evaluation/${id}/targets`} target="#campaign">
             <p class="hint">{e.targetsHint}</p>
             <div class="unit-picks">
               {v.units.map((u) => (
@@ -78,11 +79,11 @@ function Targets(props: { t: Dictionary; v: CampaignView }) {
               ))}
             </div>
             <div class="form-actions"><button class="button primary" type="submit">{e.proposeTargets}</button></div>
-          </form>
-          <form class="inline-form add-row" method="post" action={`/evaluation/${id}/targets/add`} hx-post={`/evaluation/${id}/targets/add`} hx-target="#campaign" hx-swap="outerHTML">
+          </Form>
+          <Form class="inline-form add-row" action={`/evaluation/${id}/targets/add`} target="#campaign">
             <input name="q" placeholder={e.cadreQuery} aria-label={e.cadreQuery} required />
             <button class="button small" type="submit">{e.addCadre}</button>
-          </form>
+          </Form>
         </>
       )}
       {v.targets.length === 0 ? (
@@ -97,10 +98,10 @@ function Targets(props: { t: Dictionary; v: CampaignView }) {
                   <li class="chip">
                     <span title={p.position}>{p.name}</span>
                     {draft && (
-                      <form method="post" action={`/evaluation/${id}/targets/remove`} hx-post={`/evaluation/${id}/targets/remove`} hx-target="#campaign" hx-swap="outerHTML">
+                      <Form action={`/evaluation/${id}/targets/remove`} target="#campaign">
                         <input type="hidden" name="cadreId" value={String(p.id)} />
                         <button type="submit" class="chip-remove" aria-label={`${e.remove} ${p.name}`}>×</button>
-                      </form>
+                      </Form>
                     )}
                   </li>
                 ))}
@@ -123,10 +124,10 @@ function Raters(props: { t: Dictionary; v: CampaignView }) {
     <section class="card" id="raters">
       <h2>{e.raters}</h2>
       {draft && (
-        <form method="post" action={`/evaluation/${id}/raters/propose`} hx-post={`/evaluation/${id}/raters/propose`} hx-target="#campaign" hx-swap="outerHTML" class="propose">
+        <Form class="propose" action={`/evaluation/${id}/raters/propose`} target="#campaign">
           <button class="button primary" type="submit" disabled={v.targets.length === 0}>{e.proposeRaters}</button>
           <small class="hint">{e.proposeHint}</small>
-        </form>
+        </Form>
       )}
       <nav class="tabs" aria-label={e.raters}>
         {CATEGORIES.filter((c) => c !== 'public').map((c) => (
@@ -147,11 +148,11 @@ function Raters(props: { t: Dictionary; v: CampaignView }) {
                   <td>{r.name}</td><td>{r.unitName}</td><td>{r.position}</td><td class="num">{r.targetIds.length}</td>
                   {draft && (
                     <td>
-                      <form method="post" action={`/evaluation/${id}/raters/remove`} hx-post={`/evaluation/${id}/raters/remove`} hx-target="#campaign" hx-swap="outerHTML" class="inline-form">
+                      <Form class="inline-form" action={`/evaluation/${id}/raters/remove`} target="#campaign">
                         <input type="hidden" name="cadreId" value={String(r.id)} />
                         <input type="hidden" name="category" value={r.category} />
                         <button type="submit" class="button small danger">{e.remove}</button>
-                      </form>
+                      </Form>
                     </td>
                   )}
                 </tr>
@@ -161,12 +162,12 @@ function Raters(props: { t: Dictionary; v: CampaignView }) {
         </div>
       )}
       {draft && v.targets.length > 0 && (
-        <form class="inline-form add-row" method="post" action={`/evaluation/${id}/raters/add`} hx-post={`/evaluation/${id}/raters/add`} hx-target="#campaign" hx-swap="outerHTML">
+        <Form class="inline-form add-row" action={`/evaluation/${id}/raters/add`} target="#campaign">
           <input name="q" placeholder={e.cadreQuery} aria-label={e.cadreQuery} required />
           <select name="category" aria-label={e.category.peer}><Options options={CATEGORIES.filter((c) => c !== 'public').map((c) => [c, e.category[c]!])} selected={v.category} /></select>
           <select name="unitId" aria-label={e.ratesUnit}><Options blank={e.allTargets} options={unitsOf(v.targets)} /></select>
           <button class="button small" type="submit">{e.addRater}</button>
-        </form>
+        </Form>
       )}
     </section>
   );
@@ -256,7 +257,7 @@ function Paper(props: { t: Dictionary; v: CampaignView }) {
     <section class="card" id="paper">
       <h2>{e.paper}</h2>
       <p class="hint">{e.paperHint}</p>
-      <form class="paper-form" method="post" action={`/evaluation/${id}/paper`} enctype="multipart/form-data" hx-post={`/evaluation/${id}/paper`} hx-encoding="multipart/form-data" hx-target="#campaign" hx-swap="outerHTML">
+      <Form class="paper-form" action={`/evaluation/${id}/paper`} target="#campaign" multipart>
         <label class="field">
           <span>{e.paperVoters}</span>
           <textarea name="voters" rows={4} aria-describedby="paper-voters-hint"></textarea>
@@ -266,7 +267,7 @@ function Paper(props: { t: Dictionary; v: CampaignView }) {
           <input type="file" name="file" accept=".csv,text/csv" required aria-label={e.paper} />
           <button class="button" type="submit">{e.upload}</button>
         </div>
-      </form>
+      </Form>
     </section>
   );
 }
@@ -305,14 +306,14 @@ export function CampaignBody(props: { t: Dictionary; v: CampaignView; turnout: T
         {v.canManage && (
           <div class="actions">
             {c.status === 'draft' && (
-              <form method="post" action={`/evaluation/${c.id}/open`} hx-post={`/evaluation/${c.id}/open`} hx-target="#campaign" hx-swap="outerHTML">
+              <Form action={`/evaluation/${c.id}/open`} target="#campaign">
                 <button class="button primary" type="submit" data-confirm={e.openConfirm}>{e.open}</button>
-              </form>
+              </Form>
             )}
             {c.status === 'open' && (
-              <form method="post" action={`/evaluation/${c.id}/close`} hx-post={`/evaluation/${c.id}/close`} hx-target="#campaign" hx-swap="outerHTML">
+              <Form action={`/evaluation/${c.id}/close`} target="#campaign">
                 <button class="button danger" type="submit" data-confirm={e.closeConfirm}>{e.close}</button>
-              </form>
+              </Form>
             )}
           </div>
         )}

@@ -16,6 +16,7 @@ import type { TemplateRow } from '../../../core/evaluation/admin.ts';
 import type { Dictionary } from '../../i18n.ts';
 import { Field, Options } from '../../components/ui.tsx';
 import { toId } from '../../../core/ids.ts';
+import { Form } from '../../components/form.tsx';
 
 type Body = Record<string, string | File | (string | File)[]>;
 /** The form's values as strings, so a refused form comes back exactly as typed. */
@@ -124,7 +125,7 @@ export function CampaignForm(props: { t: Dictionary; values: FormValues; templat
   const { t, values: v } = props;
   const e = t.evaluation;
   return (
-    <form class="card campaign-form" method="post" action={props.action} hx-post={props.action} hx-target={props.target} hx-swap="outerHTML">
+    <Form class="card campaign-form" action={props.action} target={props.target}>
       <h2>{e.settings}</h2>
       {props.issues && props.issues.length > 0 && (
         <div class="alert alert-error" role="alert">
@@ -171,6 +172,6 @@ export function CampaignForm(props: { t: Dictionary; values: FormValues; templat
         </div>
       </fieldset>
       <div class="form-actions"><button type="submit" class="button primary">{props.submit}</button></div>
-    </form>
+    </Form>
   );
 }

@@ -9,6 +9,7 @@ import { campaignsInScope, listCampaigns, turnoutByUnit, withinScope } from '../
 import type { ReviewSource } from '../../context.ts';
 import { dictionary } from '../../i18n.ts';
 import { percent } from './campaign.tsx';
+import { canChaseTurnout } from '../../../core/roles.ts';
 
 const SOON_MS = 2 * 24 * 3600_000;
 const LOW_TURNOUT = 80;
@@ -19,7 +20,7 @@ const LOW_TURNOUT = 80;
  */
 export function evaluationReviewSource(deps: { db: Db; clock: Clock }): ReviewSource {
   return async ({ user, scope }) => {
-    if (user.role !== 'district_admin' && user.role !== 'unit_admin') return [];
+    if (!canChaseTurnout(user)) return [];
     const now = deps.clock.now().getTime();
     const e = dictionary('zh').evaluation;
     const closing = withinScope(await listCampaigns(deps.db), await campaignsInScope(deps.db, scope), (r) => r.campaign.id).filter(

@@ -19,6 +19,9 @@ import type { Dictionary } from '../../i18n.ts';
 import { renderFragment, renderPage } from '../../render.tsx';
 import { Field } from '../../components/ui.tsx';
 import { NoticeBox, StatusBadge, type Notice } from './campaign.tsx';
+import { canManageCampaigns } from '../../../core/roles.ts';
+import { redirect } from '../../redirect.ts';
+import { Form } from '../../components/form.tsx';
 
 type Body = Record<string, string | File | (string | File)[]>;
 const SPARE = 2;
@@ -56,7 +59,7 @@ function TemplateForm(props: { t: Dictionary; def: TemplateDefinition; action: s
   const levels = [...def.scale, ...Array.from({ length: SPARE }, () => ({ key: '', label: '', score: NaN }))];
   const dims = [...def.dimensions, ...Array.from({ length: SPARE }, () => ({ key: '', label: '', items: [] as Array<{ key: string; label: string }> }))];
   return (
-    <form class="card template-form" id="template-form" method="post" action={props.action} hx-post={props.action} hx-target="this" hx-swap="outerHTML">
+    <Form id="template-form" class="card template-form" action={props.action} target="this">
       <NoticeBox notice={props.notice} />
       {props.issues && props.issues.length > 0 && (
         <div class="alert alert-error" role="alert"><ul class="issues">{props.issues.map((i) => <li>{i}</li>)}</ul></div>
@@ -96,7 +99,7 @@ function TemplateForm(props: { t: Dictionary; def: TemplateDefinition; action: s
         </div>
       </fieldset>
       <div class="form-actions"><button type="submit" class="button primary">{props.version ? e.saveVersion : props.t.common.create}</button></div>
-    </form>
+    </Form>
   );
 }
 
@@ -110,7 +113,7 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
     // Only the campaigns the reader may see: another unit's campaign is not named here either.
     const visible = await campaignsInScope(deps.db, c.var.scope);
     const usage = await Promise.all(templates.map(async (tp) => withinScope(await templateUsage(deps.db, tp.id), visible, (u) => u.id)));
-    const canEdit = c.var.user.role === 'district_admin';
+    const canEdit = canManageCampaigns(c.var.user);
     return renderPage(
       c,
       deps,
@@ -160,18 +163,14 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   const blank: TemplateDefinition = { name: '', scale: DEFAULT_SCALE, dimensions: [], allowComment: true, overallGrade: false };
 
-  app.get('/new', requireRole('district_admin'), (c) => page(c, t(c).evaluation.newTemplate, <TemplateForm t={t(c)} def={blank} action="/evaluation/templates" />));
+  app.get('/new', requireRole(canManageCampaigns), (c) => page(c, t(c).evaluation.newTemplate, <TemplateForm t={t(c)} def={blank} action="/evaluation/templates" />));
 
-  app.post('/', requireRole('district_admin'), async (c) => {
+  app.post('/', requireRole(canManageCampaigns), async (c) => {
     const def = parseTemplateForm(await c.req.parseBody());
     const issues = templateIssues(def);
     if (issues.length) return page(c, t(c).evaluation.newTemplate, <TemplateForm t={t(c)} def={def} action="/evaluation/templates" issues={issues} />, 422);
     const id = await createTemplate(deps.db, def, c.var.user.id);
-    if (c.req.header('HX-Request')) {
-      c.header('HX-Redirect', `/evaluation/templates/${id}`);
-      return c.body(null, 200);
-    }
-    return c.redirect(`/evaluation/templates/${id}`, 303);
+    return redirect(c, `/evaluation/templates/${id}`);
   });
 
   const loadTemplate = async (c: PanelContext) => {
@@ -182,13 +181,13 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
     return { row, latest };
   };
 
-  app.get('/:id{[0-9]+}', requireRole('district_admin'), async (c) => {
+  app.get('/:id{[0-9]+}', requireRole(canManageCampaigns), async (c) => {
     const { row, latest } = await loadTemplate(c);
     const title = `${row.name} · ${t(c).evaluation.versionOf(latest.version)}`;
     return page(c, title, <TemplateForm t={t(c)} def={latest.definition as TemplateDefinition} action={`/evaluation/templates/${row.id}`} version={latest.version} />);
   });
 
-  app.post('/:id{[0-9]+}', requireRole('district_admin'), async (c) => {
+  app.post('/:id{[0-9]+}', requireRole(canManageCampaigns), async (c) => {
     const { row, latest } = await loadTemplate(c);
     const def = parseTemplateForm(await c.req.parseBody());
     const action = `/evaluation/templates/${row.id}`;

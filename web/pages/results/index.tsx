@@ -36,6 +36,9 @@ import { Chart } from './parts.tsx';
 import { PrintDocument, svgChart } from './print.tsx';
 import { filterParams, ResultsPage, ResultsTable } from './table.tsx';
 import { UnitResults } from './unit.tsx';
+import { canManageCampaigns, canSeeProfiles } from '../../../core/roles.ts';
+import { xlsxResponse } from '../../download.ts';
+import { redirect } from '../../redirect.ts';
 
 const pageChart: ChartSlot = (option, label, id) => <Chart option={option} label={label} id={id} />;
 
@@ -79,7 +82,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   const onError = errorPage(deps);
   app.onError((error, c) => (error instanceof ResultsSealed ? sealedAnswer(c, deps, error.campaignId) : onError(error, c)));
-  const read = [requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer')] as const;
+  const read = [requireUser(deps), requireRole(canSeeProfiles)] as const;
   const notFound = (c: PanelContext) => new HTTPException(404, { message: t(c).results.notFound });
   const ip = (c: PanelContext) => clientIp(c, deps.trustProxy);
 
@@ -124,7 +127,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
       c,
       deps,
       `${r.campaign.title} · ${dict.results.title}`,
-      <ResultsPage t={dict} report={r} rows={rows} f={f} canEditRules={c.var.user.role === 'district_admin'} rulesSaved={c.req.query('saved') === '1'} />,
+      <ResultsPage t={dict} report={r} rows={rows} f={f} canEditRules={canManageCampaigns(c.var.user)} rulesSaved={c.req.query('saved') === '1'} />,
     );
   });
 
@@ -136,13 +139,10 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const body = await resultsWorkbook(t(c), r, rows, now);
     await audit(deps.db, { actorId: c.var.user.id, action: 'export', entity: 'evaluation_results', entityId: r.campaign.id, diff: { filters: filterParams(f), rows: rows.length, cadreIds: rows.map((x) => x.cadreId) }, ip: ip(c) });
     const stamp = now.toISOString().slice(0, 10);
-    c.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
-    c.header('Content-Disposition', `attachment; filename="evaluation-${r.campaign.id}-${stamp}.xlsx"; filename*=UTF-8''${encodeURIComponent(`测评结果-${r.campaign.title}-${stamp}.xlsx`)}`);
-    c.header('Cache-Control', 'no-store');
-    return c.body(body as Uint8Array<ArrayBuffer>);
+    return xlsxResponse(c, { name: `测评结果-${r.campaign.title}-${stamp}.xlsx`, fallback: `evaluation-${r.campaign.id}-${stamp}.xlsx` }, body);
   });
 
-  app.post('/evaluation/:id{[0-9]+}/results/rules', requireUser(deps), requireRole('district_admin'), async (c) => {
+  app.post('/evaluation/:id{[0-9]+}/results/rules', requireUser(deps), requireRole(canManageCampaigns), async (c) => {
     const dict = t(c);
     const r = await report(c);
     const body = await c.req.parseBody();
@@ -158,7 +158,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
       return renderPage(c, deps, `${r.campaign.title} · ${dict.results.title}`, <ResultsPage t={dict} report={r} rows={filterTargets(r.targets, f)} f={f} canEditRules rulesError={dict.results.rulesInvalid} />, 422);
     }
     await setAlertRules(deps.db, r.campaign.id, { minExcellentCompetentShare: min, maxIncompetentShare: max }, c.var.user.id);
-    return c.redirect(`/evaluation/${r.campaign.id}/results?saved=1#alert-rules`, 303);
+    return redirect(c, `/evaluation/${r.campaign.id}/results?saved=1#alert-rules`);
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/unit/:unitId{[0-9]+}', ...read, async (c) => {
@@ -259,7 +259,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
  */
 export function resultsReview(db: PanelDeps['db']): ReviewSource {
   return async ({ user, scope }) => {
-    if (user.role === 'partner') return [];
+    if (!canSeeProfiles(user)) return [];
     const entries = await targetsNeedingReview(db, scope);
     return entries.map((e) => ({
       title: `${e.campaignTitle}：${e.name}（${e.unitName}）`,

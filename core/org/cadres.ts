@@ -1,49 +1,16 @@
 /**
  * @module
- * The organization as a signed-in person may see it. Every read takes a `Scope` built by
- * `scopeOf(actor)`, so a unit admin can neither list, open nor export a cadre of another unit,
- * whatever URL they type: out of scope reads the same as "does not exist".
+ * The cadre records within a scope: the list with its filters, one profile, its edit, the rows of
+ * an export and the dashboard's counts.
  */
 import { and, asc, desc, eq, ilike, inArray, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { cadres, cadreStatus, units, unitKind, type Cadre, type Unit } from '../db/schema/org.ts';
-import { auditLog } from '../db/schema/audit.ts';
-import type { PanelUser } from '../db/schema/users.ts';
-import type { Db } from '../db/client.ts';
-import { audit, diffOf } from './audit.ts';
-import { idSchema } from './ids.ts';
-import { dayText, filterText, hasControlChars, optionalText, requiredText } from './validation.ts';
-
-/** Who is acting: enough of a panel user to decide what they may see and do. */
-export type Actor = Pick<PanelUser, 'id' | 'role' | 'unitId'>;
-
-/** The units an actor may see: all of them, a set (a unit and its sub-units), or none. */
-export type Scope = { kind: 'all' } | { kind: 'units'; unitIds: number[] };
-
-/** The unit and every unit below it. */
-export async function unitAndDescendants(db: Db, unitId: number): Promise<number[]> {
-  const rows = await db.execute<{ id: number }>(sql`
-    with recursive tree as (
-      select id from units where id = ${unitId}
-      union all select u.id from units u join tree t on u.parent_id = t.id)
-    select id from tree`);
-  return rows.map((r) => r.id);
-}
-
-/**
- * What an actor may see. Partners (partner departments) see no cadre profiles at all, and a
- * unit-bound role without a unit sees nothing rather than everything.
- * @example const scope = await scopeOf(db, user); await listCadres(db, scope, filters, today)
- */
-export async function scopeOf(db: Db, actor: Actor): Promise<Scope> {
-  if (actor.role === 'district_admin') return { kind: 'all' };
-  if (actor.role === 'partner' || actor.unitId == null) return { kind: 'units', unitIds: [] };
-  return { kind: 'units', unitIds: await unitAndDescendants(db, actor.unitId) };
-}
-
-export function inScope(scope: Scope, unitId: number): boolean {
-  return scope.kind === 'all' || scope.unitIds.includes(unitId);
-}
+import { cadres, cadreStatus, units, type Cadre } from '../../db/schema/org.ts';
+import type { Db } from '../../db/client.ts';
+import { audit, diffOf } from '../audit.ts';
+import { idSchema } from '../ids.ts';
+import { dayText, filterText, optionalText, requiredText } from '../validation.ts';
+import { inScope, unitAndDescendants, type RequestContext, type Scope } from './scope.ts';
 
 function unitCondition(scope: Scope): SQL | undefined {
   if (scope.kind === 'all') return undefined;
@@ -190,11 +157,6 @@ export async function findCadre(db: Db, scope: Scope, id: number): Promise<Cadre
   return row ? { ...row.cadre, unitName: row.unitName } : null;
 }
 
-export interface RequestContext {
-  actor: Actor;
-  scope: Scope;
-  ip: string | null;
-}
 
 /**
  * Opens a profile: reads it within scope and records the view in the audit log, because
@@ -262,139 +224,6 @@ export async function updateCadre(db: Db, ctx: RequestContext, id: number, input
     const [after] = await tx.select({ cadre: cadres, unitName: units.name }).from(cadres).innerJoin(units, eq(units.id, cadres.unitId)).where(eq(cadres.id, id));
     return { ok: true, cadre: { ...after!.cadre, unitName: after!.unitName } };
   });
-}
-
-/** One entry on a cadre's timeline; later features (evaluations, mentorship, …) add sources. */
-export interface TimelineEntry {
-  at: Date;
-  kind: string;
-  title: string;
-  detail?: string;
-  /** Fields a record change touched; the panel shows their labels. */
-  fields?: string[];
-  /** A panel page with more about the entry (e.g. an evaluation's results). */
-  href?: string;
-}
-export type TimelineSource = (db: Db, cadreId: number) => Promise<TimelineEntry[]>;
-
-/** Changes to the record itself, from the audit log. */
-export const recordChanges: TimelineSource = async (db, cadreId) => {
-  const rows = await db
-    .select({ at: auditLog.at, action: auditLog.action, diff: auditLog.diff })
-    .from(auditLog)
-    .where(and(eq(auditLog.entity, 'cadre'), eq(auditLog.entityId, String(cadreId)), inArray(auditLog.action, ['create', 'update', 'import'])))
-    .orderBy(desc(auditLog.at))
-    .limit(50);
-  return rows.map((r) => ({
-    at: r.at,
-    kind: `record_${r.action}`,
-    title: r.action,
-    fields: r.action === 'update' && r.diff && typeof r.diff === 'object' ? Object.keys(r.diff as object) : undefined,
-  }));
-};
-
-export async function cadreTimeline(db: Db, cadreId: number, sources: TimelineSource[]): Promise<TimelineEntry[]> {
-  const all = (await Promise.all(sources.map((s) => s(db, cadreId)))).flat();
-  return all.sort((a, b) => b.at.getTime() - a.at.getTime());
-}
-
-export type UnitNode = Unit & { direct: number; total: number; children: UnitNode[] };
-
-/** The unit tree within scope, each unit with its own and its subtree's cadre counts. */
-export async function unitTree(db: Db, scope: Scope): Promise<UnitNode[]> {
-  const [all, counts] = await Promise.all([
-    db.select().from(units).orderBy(units.sortOrder, units.id),
-    db.select({ unitId: cadres.unitId, n: sql<number>`count(*)::int` }).from(cadres).groupBy(cadres.unitId),
-  ]);
-  const direct = new Map(counts.map((c) => [c.unitId, c.n]));
-  const nodes = new Map<number, UnitNode>(all.map((u) => [u.id, { ...u, direct: direct.get(u.id) ?? 0, total: 0, children: [] }]));
-  const roots: UnitNode[] = [];
-  for (const node of nodes.values()) {
-    const parent = node.parentId == null ? undefined : nodes.get(node.parentId);
-    if (parent && inScope(scope, parent.id)) parent.children.push(node);
-    else if (inScope(scope, node.id)) roots.push(node);
-  }
-  const sum = (n: UnitNode): number => (n.total = n.direct + n.children.reduce((s, c) => s + sum(c), 0));
-  roots.forEach(sum);
-  return roots;
-}
-
-/** Units in scope as a flat list in tree order, with depth, for menus. */
-export async function unitOptions(db: Db, scope: Scope): Promise<Array<{ id: number; name: string; depth: number }>> {
-  const out: Array<{ id: number; name: string; depth: number }> = [];
-  const walk = (n: UnitNode, depth: number) => {
-    out.push({ id: n.id, name: n.name, depth });
-    n.children.forEach((c) => walk(c, depth + 1));
-  };
-  (await unitTree(db, scope)).forEach((n) => walk(n, 0));
-  return out;
-}
-
-export const unitInputSchema = z.object({
-  name: requiredText(40),
-  kind: z.enum(unitKind.enumValues, 'required'),
-  parentId: z.coerce.number().int().positive().nullable(),
-});
-
-export type UnitResult = { ok: true; unit: Unit } | { ok: false; error: string };
-
-/**
- * Two saves at once can both pass `uniqueSiblingName`; the database's index on
- * (coalesce(parent_id, 0), name) then refuses the second, which reads as the same error.
- */
-function siblingNameClash(error: unknown): boolean {
-  for (let e = error as { code?: string; constraint_name?: string; cause?: unknown } | undefined, depth = 0; e && depth < 3; e = e.cause as typeof e, depth++) {
-    if (e.code === '23505' && e.constraint_name === 'units_sibling_name_uq') return true;
-  }
-  return false;
-}
-const duplicateUnit = (error: unknown): UnitResult => {
-  if (siblingNameClash(error)) return { ok: false, error: 'duplicate_unit' };
-  throw error;
-};
-
-async function uniqueSiblingName(tx: Pick<Db, 'select'>, parentId: number | null, name: string, exceptId?: number) {
-  const [clash] = await tx
-    .select({ id: units.id })
-    .from(units)
-    .where(and(sql`coalesce(${units.parentId}, 0) = ${parentId ?? 0}`, eq(units.name, name), exceptId ? sql`${units.id} <> ${exceptId}` : undefined));
-  return !clash;
-}
-
-export async function createUnit(db: Db, ctx: RequestContext, input: unknown): Promise<UnitResult> {
-  const parsed = unitInputSchema.safeParse(input);
-  if (!parsed.success) return { ok: false, error: 'invalid_unit' };
-  const { name, kind, parentId } = parsed.data;
-  if (parentId == null ? ctx.scope.kind !== 'all' : !inScope(ctx.scope, parentId)) return { ok: false, error: 'out_of_scope' };
-  return db.transaction(async (tx) => {
-    if (!(await uniqueSiblingName(tx, parentId, name))) return { ok: false, error: 'duplicate_unit' } as const;
-    const maxOrder = await tx.select({ n: sql<number>`coalesce(max(sort_order), 0)::int` }).from(units);
-    const [unit] = await tx.insert(units).values({ name, kind, parentId, sortOrder: (maxOrder[0]?.n ?? 0) + 1 }).returning();
-    await audit(tx, { actorId: ctx.actor.id, action: 'create', entity: 'unit', entityId: unit!.id, diff: { name, kind, parentId }, ip: ctx.ip });
-    return { ok: true, unit: unit! } as const;
-  }).catch(duplicateUnit);
-}
-
-/** Renames and/or moves a unit; refuses to move a unit under itself. */
-export async function changeUnit(db: Db, ctx: RequestContext, id: number, input: { name?: string; parentId?: number | null }): Promise<UnitResult> {
-  if (!inScope(ctx.scope, id)) return { ok: false, error: 'not_found' };
-  return db.transaction(async (tx) => {
-    const [before] = await tx.select().from(units).where(eq(units.id, id)).for('update');
-    if (!before) return { ok: false, error: 'not_found' } as const;
-    const name = input.name === undefined ? before.name : input.name.trim();
-    if (!name || name.length > 40 || hasControlChars(name)) return { ok: false, error: 'invalid_unit' } as const;
-    const parentId = input.parentId === undefined ? before.parentId : input.parentId;
-    if (parentId !== before.parentId) {
-      if (parentId == null ? ctx.scope.kind !== 'all' : !inScope(ctx.scope, parentId)) return { ok: false, error: 'out_of_scope' } as const;
-      if (parentId != null && (await unitAndDescendants(tx as unknown as Db, id)).includes(parentId)) return { ok: false, error: 'cycle' } as const;
-    }
-    if (!(await uniqueSiblingName(tx, parentId, name, id))) return { ok: false, error: 'duplicate_unit' } as const;
-    const diff = diffOf(before, { name, parentId });
-    if (Object.keys(diff).length === 0) return { ok: true, unit: before } as const;
-    const [unit] = await tx.update(units).set({ name, parentId, updatedAt: new Date() }).where(eq(units.id, id)).returning();
-    await audit(tx, { actorId: ctx.actor.id, action: 'update', entity: 'unit', entityId: id, diff, ip: ctx.ip });
-    return { ok: true, unit: unit! } as const;
-  }).catch(duplicateUnit);
 }
 
 /** Headline counts for the dashboard, within scope. */
