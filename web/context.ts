@@ -25,7 +25,7 @@ export interface NavEntry {
   href: string;
   /** The shell's entries read the shell's dictionary; a feature's may read its own by `lang`. */
   label: (t: Dictionary, lang: Lang) => string;
-  /** Who sees the entry; the pages check the same roles themselves. */
+  /** Who sees the entry: a role group of core/roles.ts; the pages check the matching permission themselves. */
   roles: readonly PanelRole[] | 'all';
   /** Place in the menu, lower first; the shell's entries use multiples of 10. */
   order: number;

@@ -8,7 +8,7 @@
 import type { Context } from 'hono';
 import type ExcelJS from 'exceljs';
 
-export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 /** A file name for people (any language) and one for clients that read only `filename`. */
 export interface DownloadName {

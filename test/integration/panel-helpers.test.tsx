@@ -43,7 +43,7 @@ describe('the panel pieces every feature builds on', () => {
   beforeAll(async () => {
     t = await testDatabase();
     await addUser(t.db, 'probe-admin', 'district_admin');
-    await addUser(t.db, 'probe-viewer', 'viewer', { unitId: undefined });
+    await addUser(t.db, 'probe-viewer', 'viewer');
     panel = buildPanel(t.db, { features: [...FEATURES, probe] });
   });
   afterAll(() => t.drop());

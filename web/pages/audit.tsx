@@ -3,7 +3,7 @@
  * The audit log page: every change, export, sign-in and profile view, filtered by actor,
  * entity, action and dates. Read-only: Miaopu has no way to edit or delete audit rows.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { z } from 'zod';
 import { asc } from 'drizzle-orm';
 import { panelUsers } from '../../db/schema/users.ts';

@@ -3,7 +3,7 @@
  * The cadre list: search as you type, filters and sort in the URL, server-side pages, and an
  * export of exactly the filtered list. Everything reads through the user's scope.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import ExcelJS from 'exceljs';
 import { audit } from '../../core/audit.ts';
 import { AGE_BANDS, allCadres, cadreFacets, CADRE_SORTS, LEADERSHIP, listCadres, PAGE_SIZE, parseCadreFilters, type CadreFilters, type CadreRow } from '../../core/org/cadres.ts';

@@ -5,7 +5,7 @@
  * and a year's list imported from CSV (preview, then one replacing transaction) or downloaded
  * in the same format. Also the dashboard's warning while a year's notice is missing.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { isDay } from '../../core/dates.ts';
 import { bodyLimit } from 'hono/body-limit';
 import type { Child } from 'hono/jsx';
@@ -20,6 +20,7 @@ import { renderFragment, renderPage } from '../render.tsx';
 import { Field, Options } from '../components/ui.tsx';
 import { isDistrictAdmin } from '../../core/roles.ts';
 import { panelApp } from '../panel-app.ts';
+import { attachment } from '../download.ts';
 import { Form } from '../components/form.tsx';
 
 /** A year's notice is a few dozen lines; anything near this is the wrong file. */
@@ -301,7 +302,7 @@ export function calendarRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const ctx = requestContext(c, deps);
     await audit(deps.db, { actorId: ctx.actor.id, action: 'export', entity: 'work_calendar', entityId: year, diff: { days: days.length }, ip: ctx.ip });
     c.header('Content-Type', 'text/csv; charset=utf-8');
-    c.header('Content-Disposition', `attachment; filename="calendar-${year}.csv"`);
+    c.header('Content-Disposition', attachment({ name: `calendar-${year}.csv` }));
     c.header('Cache-Control', 'no-store');
     return c.body(calendarCsv(days));
   });

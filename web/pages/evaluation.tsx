@@ -5,7 +5,7 @@
  * and closes it, watches turnout and imports paper ballots. Unit admins see turnout for their
  * units; viewers read. Every change goes through core/evaluation, which audits it.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
 import {

@@ -3,7 +3,7 @@
  * Background jobs for district admins: counts per queue, recent failures with their error, and
  * a retry. Uses only BullMQ's Queue API, so it works on both backends (Redis and PostgreSQL).
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import type { Queue } from 'bullmq';
 import { audit } from '../../core/audit.ts';
 import { recentBatches, undeliverable } from '../../core/outbox.ts';

@@ -4,7 +4,7 @@
  * commit. The preview carries the parsed rows in the commit form; the commit checks them
  * again, so what is written is always what passes the checks at that moment.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import type { Child } from 'hono/jsx';

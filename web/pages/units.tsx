@@ -2,7 +2,7 @@
  * @module
  * The unit tree with cadre counts; admins create, rename and move units within their scope.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { changeUnit, createUnit, unitOptions, unitTree, type UnitNode } from '../../core/org/units.ts';
 import { unitKind } from '../../db/schema/org.ts';
 import { requireRole } from '../auth.ts';

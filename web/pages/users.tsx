@@ -3,7 +3,7 @@
  * Panel users, for district admins: create, change role and scope, link a Lark account,
  * disable, reset a password. A generated password is shown once and never stored in clear.
  */
-import { Hono } from 'hono';
+import type { Hono } from 'hono';
 import { changeUser, createUser, listUsers, resetPassword } from '../../core/users.ts';
 import { unitOptions } from '../../core/org/units.ts';
 import { panelRole, type PanelRole } from '../../db/schema/users.ts';
