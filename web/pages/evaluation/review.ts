@@ -10,8 +10,8 @@ import type { ReviewSource } from '../../context.ts';
 import { dictionary } from '../../i18n.ts';
 import { percent } from './campaign.tsx';
 
-const SOON_MS = 2 * 24 * 3600_000;
-const LOW_TURNOUT = 80;
+export const SOON_MS = 2 * 24 * 3600_000;
+export const LOW_TURNOUT = 80;
 
 /**
  * Within the viewer's scope, like the campaign list: a unit admin sees only the campaigns that
