@@ -111,7 +111,7 @@ export function InboxRow({ t, item, label, canAct, timeZone, back, error }: RowP
         {mark?.state && (
           <p class="inbox-mark">
             <span class="badge ok">{r.marked[mark.state]}</span>{' '}
-            <span class="muted">{r.markedBy(r.marked[mark.state]!, mark.actorName ?? '—', formatTime(mark.at, timeZone).slice(0, 16))}</span>
+            <span class="muted">{r.markedBy(mark.actorName ?? '—', formatTime(mark.at, timeZone).slice(0, 16))}</span>
           </p>
         )}
         {mark?.comment && (
@@ -148,6 +148,26 @@ export function InboxRow({ t, item, label, canAct, timeZone, back, error }: RowP
   );
 }
 
+/**
+ * Open items per feature under the other filters. Plain links: the filter form, outside the
+ * swapped part, carries the feature too. After an action it comes again out of band.
+ */
+function FeatureTabs({ t, f, counts, oob }: { t: Dictionary; f: InboxFilters; counts: ReturnType<typeof countsByFeature>; oob?: boolean }) {
+  const params = filterParams(f);
+  const tab = (feature: string | undefined, label: string, count: number) => (
+    <a class={`tab${f.feature === feature ? ' current' : ''}`} href={withQuery('/review', params, { feature, page: undefined })} aria-current={f.feature === feature ? 'true' : undefined}>
+      {label}
+      <span class="count">{count}</span>
+    </a>
+  );
+  return (
+    <nav class="tabs" id="inbox-tabs" aria-label={t.review.feature} hx-swap-oob={oob ? 'true' : undefined}>
+      {tab(undefined, t.review.all, counts.reduce((s, c) => s + c.count, 0))}
+      {counts.map((c) => tab(c.feature, c.label, c.count))}
+    </nav>
+  );
+}
+
 interface ResultsProps {
   t: Dictionary;
   f: InboxFilters;
@@ -167,23 +187,10 @@ function Results(props: ResultsProps) {
   const { t, f } = props;
   const r = t.review;
   const params = filterParams(f);
-  const tab = (feature: string | undefined, label: string, count?: number) => {
-    const href = withQuery('/review', params, { feature, page: undefined });
-    return (
-      <a class={`tab${f.feature === feature ? ' current' : ''}`} href={href} hx-get={href} hx-target="#inbox" hx-push-url="true" aria-current={f.feature === feature ? 'true' : undefined}>
-        {label}
-        {count != null && <span class="count">{count}</span>}
-      </a>
-    );
-  };
-  const allCount = props.counts.reduce((s, c) => s + c.count, 0);
   const empty = f.feature || f.unit || f.age ? r.emptyFiltered : f.state === 'done' ? r.emptyDone : r.empty;
   return (
     <div id="inbox">
-      <nav class="tabs" aria-label={r.feature}>
-        {tab(undefined, r.all, allCount)}
-        {props.counts.map((c) => tab(c.feature, c.label, c.count))}
-      </nav>
+      <FeatureTabs t={t} f={f} counts={props.counts} />
       {props.failed.length > 0 && (
         <p class="alert alert-warn" role="status">{r.failed(props.failed.map((name) => props.labels.get(name) ?? name).join('、'))}</p>
       )}
@@ -297,7 +304,16 @@ export function reviewRoutes(deps: PanelDeps): Hono<PanelEnv> {
     }
     if (!c.req.header('HX-Request')) return c.redirect(back, 303);
     const label = featureLabels(sources(), langOf(c)).get(result.item.feature) ?? result.item.feature;
-    return renderFragment(c, <InboxRow t={dict} item={result.item} label={label} canAct timeZone={timeZone} back={back} />);
+    // The counts of the list the person is on, after the change.
+    const f = parseInboxFilters(Object.fromEntries(new URL(back, 'http://miaopu.invalid').searchParams));
+    const { counts } = await filtered(c, f);
+    return renderFragment(
+      c,
+      <>
+        <InboxRow t={dict} item={result.item} label={label} canAct timeZone={timeZone} back={back} />
+        <FeatureTabs t={dict} f={f} counts={counts} oob />
+      </>,
+    );
   });
 
   app.get('/export.xlsx', async (c) => {
