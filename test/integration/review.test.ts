@@ -4,13 +4,17 @@ import ExcelJS from 'exceljs';
 import { seedDemo } from '../../core/demo.ts';
 import type { InboxEntry } from '../../core/review.ts';
 import { auditLog } from '../../db/schema/audit.ts';
-import { units } from '../../db/schema/org.ts';
+import { cadres, units } from '../../db/schema/org.ts';
+import { fixedClock } from '../../core/clock.ts';
+import { castBallot } from '../../core/evaluation/ballots.ts';
+import { createCampaign, leadersOfUnits, openCampaign, proposeRaters, saveRaters, setTargets } from '../../core/evaluation/campaigns.ts';
+import { ANNUAL_ASSESSMENT, ensureBuiltInTemplates, latestTemplateVersion, templateIdByKey, templateItems } from '../../core/evaluation/templates.ts';
 import { reviewMarks } from '../../db/schema/review.ts';
 import { FEATURES } from '../../features/index.ts';
 import type { Feature } from '../../features/feature.ts';
 import { buildResultsCampaign } from '../helpers/results-campaign.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
-import { addUser, browser, buildPanel } from '../helpers/panel.ts';
+import { addUser, browser, buildPanel, TEST_SEAL_KEY } from '../helpers/panel.ts';
 
 const NOW = new Date('2026-11-25T09:00:00Z');
 const hoursAgo = (h: number) => new Date(NOW.getTime() - h * 3600_000);
@@ -33,7 +37,9 @@ const broken: Feature = {
   }),
 };
 
-const keyOf = (html: string) => [...html.matchAll(/data-key="([^"]+)"/g)].map((m) => m[1]!);
+const allKeys = (html: string) => [...html.matchAll(/data-key="([^"]+)"/g)].map((m) => m[1]!);
+/** The stub's items only: evaluation's own items depend on the campaigns other tests make. */
+const keyOf = (html: string) => allKeys(html).filter((k) => k.startsWith('stub:'));
 
 describe('the review inbox (审阅)', () => {
   let t: TestDatabase;
@@ -208,7 +214,7 @@ describe('the review inbox (审阅)', () => {
     await setUp([entry('d1', ds(), hoursAgo(2)), entry('d2', org(), hoursAgo(2))]);
     const html = await (await dongshanAdmin.get('/')).text();
     expect(html).toMatch(/<a href="\/review\?feature=stub"[^>]*>结对记录<span class="count">1<\/span><\/a>/);
-    expect(html).toMatch(/<a href="\/review\?feature=evaluation"[^>]*>民主测评<span class="count">0<\/span><\/a>/);
+    expect(html).toMatch(/<a href="\/review\?feature=evaluation"[^>]*>民主测评<span class="count">\d+<\/span><\/a>/);
   });
 
   it('is in English for an English reader', async () => {
@@ -223,11 +229,11 @@ describe('the review inbox (审阅)', () => {
   it('lists evaluation\'s flagged targets of closed campaigns, in scope, to be marked read', async () => {
     const { T1, T2, campaignId } = await buildResultsCampaign(t.db, { orgUnit, dongshan });
     await setUp([]);
-    const keys = keyOf(await (await admin.get('/review?feature=evaluation')).text());
+    const keys = allKeys(await (await admin.get('/review?feature=evaluation')).text());
     expect(keys).toEqual(expect.arrayContaining([`evaluation:flagged:${campaignId}:${T1}`, `evaluation:flagged:${campaignId}:${T2}`]));
     const mine = await (await dongshanAdmin.get('/review?feature=evaluation')).text();
-    expect(keyOf(mine)).toContain(`evaluation:flagged:${campaignId}:${T2}`);
-    expect(keyOf(mine)).not.toContain(`evaluation:flagged:${campaignId}:${T1}`);
+    expect(allKeys(mine)).toContain(`evaluation:flagged:${campaignId}:${T2}`);
+    expect(allKeys(mine)).not.toContain(`evaluation:flagged:${campaignId}:${T1}`);
     expect(mine).toContain(`href="/evaluation/${campaignId}/results/${T2}"`);
     expect(mine).toContain('优秀和称职票 4/9（44.4%），低于 60%');
 
@@ -236,8 +242,41 @@ describe('the review inbox (审阅)', () => {
     expect(read.status).toBe(200);
     expect(await read.text()).toContain('已读');
     expect(await auditOf(key, 'review_read')).toHaveLength(1);
-    expect(keyOf(await (await dongshanAdmin.get('/review?feature=evaluation')).text())).not.toContain(key);
+    expect(allKeys(await (await dongshanAdmin.get('/review?feature=evaluation')).text())).not.toContain(key);
     // Evaluation's items allow no verdict.
     expect((await act(admin, key, 'accept')).status).toBe(422);
+    // Worded in the reader's language; only what people typed (titles, names) stays Chinese.
+    admin.jar.set('lang', 'en');
+    const en = await (await admin.get('/review?feature=evaluation')).text();
+    expect(en).toContain('Excellent and competent 4/9 (44.4%), below 60%');
+    expect(en).toContain('Evaluation alert');
+    expect(en).not.toContain('优秀和称职票');
+  }, 120_000);
+
+  it('lists a unit lagging in a campaign that closes soon, until its raters have voted', async () => {
+    await ensureBuiltInTemplates(t.db);
+    const templateVersionId = (await latestTemplateVersion(t.db, (await templateIdByKey(t.db, 'annual_assessment'))!))!.id;
+    const leaders = await leadersOfUnits(t.db, [dongshan]);
+    // The panel's clock reads 2026-11-25 09:00Z: this campaign closes within two days.
+    const campaign = await createCampaign(t.db, { title: '2026年度述职测评', kind: 'annual', year: 2026, templateVersionId, unitIds: [dongshan], opensAt: new Date('2026-11-20T00:00:00Z'), closesAt: new Date('2026-11-26T09:00:00Z') }, null);
+    await setTargets(t.db, campaign.id, leaders, null);
+    const raters = await proposeRaters(t.db, campaign.id);
+    await saveRaters(t.db, campaign.id, raters, null);
+    await openCampaign(t.db, campaign.id, fixedClock('2026-11-20T01:00:00Z'), null);
+    await setUp([]);
+    const key = `evaluation:low_turnout:${campaign.id}:${dongshan}`;
+    const html = await (await dongshanAdmin.get('/review?feature=evaluation')).text();
+    expect(allKeys(html)).toContain(key);
+    expect(html).toContain('2026年度述职测评：东山街道参评率 0%');
+
+    // The unit's raters vote (in chat, on paper…): the item leaves the inbox by itself.
+    const items = templateItems(ANNUAL_ASSESSMENT).map((i) => i.key);
+    const clock = fixedClock('2026-11-25T08:00:00Z');
+    const inDongshan = new Set((await t.db.select({ id: cadres.id }).from(cadres).where(eq(cadres.unitId, dongshan))).map((c) => c.id));
+    for (const r of raters.filter((x) => inDongshan.has(x.cadreId))) {
+      const answers = r.targetIds.map((targetId) => ({ targetId, levels: Object.fromEntries(items.map((k) => [k, 'good'])), grade: 'excellent' as const, comment: null }));
+      expect((await castBallot(t.db, { campaignId: campaign.id, raterCadreId: r.cadreId, category: r.category, clock, sealKey: TEST_SEAL_KEY, answers })).outcome).toBe('accepted');
+    }
+    expect(allKeys(await (await dongshanAdmin.get('/review?feature=evaluation')).text())).not.toContain(key);
   }, 120_000);
 });
