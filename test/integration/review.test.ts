@@ -161,6 +161,10 @@ describe('the review inbox (审阅)', () => {
     const empty = await act(dongshanAdmin, 'stub:check_in:a2', 'comment', '   ');
     expect(empty.status).toBe(422);
     expect(await empty.text()).toContain('请先写批注内容');
+    const long = await act(dongshanAdmin, 'stub:check_in:a2', 'comment', '长'.repeat(501));
+    expect(long.status).toBe(422);
+    expect(await long.text()).toContain('批注不能超过 500 字');
+    expect(await auditOf('stub:check_in:a2', 'review_comment')).toHaveLength(1);
     const unsupported = await act(admin, 'stub:check_in:only-read', 'decline');
     expect(unsupported.status).toBe(422);
     expect(await auditOf('stub:check_in:only-read', 'review_decline')).toHaveLength(0);
