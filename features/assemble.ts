@@ -2,11 +2,12 @@
  * @module
  * Builds every feature and gathers their parts into what the application wires: the nav, the
  * panel's mounts, the bot's commands and card actions, the queues with their processors and
- * schedules, and the pending, review and timeline sources. Two features claiming the same card
+ * schedules, and the pending, review, inbox and timeline sources. Two features claiming the same card
  * action, command word, queue or name is an error at start, never a silent overwrite; a
- * review or timeline source that fails is logged and left out, so the page still renders.
+ * review, inbox or timeline source that fails is logged and left out, so the page still renders.
  */
 import type { PendingSource } from '../core/pending.ts';
+import { inboxKey, type FeatureInbox } from '../core/review.ts';
 import type { TimelineSource } from '../core/org/timeline.ts';
 import type { CardActionHandler } from '../bot/router.ts';
 import { ACTION_REFRESH_TODO, HELP_WORDS, TODO_WORDS } from '../bot/handlers/commands.ts';
@@ -47,6 +48,7 @@ export interface AssembledFeatures {
   jobs: Array<FeatureJobs & { feature: string }>;
   pending: Array<{ feature: string; source: PendingSource }>;
   review: ReviewSource[];
+  inbox: FeatureInbox[];
   timeline: TimelineSource[];
   installs: Array<{ feature: string; install: NonNullable<FeatureParts['install']> }>;
   seeds: Array<{ feature: string; seed: NonNullable<FeatureParts['seedDemo']> }>;
@@ -66,7 +68,7 @@ export function assembleFeatures(features: readonly Feature[], ctx: FeatureConte
   const claimAction = claimer('card action', reserved.cardActions);
   const claimWord = claimer('command word', reserved.commands?.map((w) => w.toLowerCase()));
   const claimQueue = claimer('queue', reserved.queues);
-  const out: AssembledFeatures = { names: [], nav: [], mounts: () => [], commands: [], cardActions: new Map(), jobs: [], pending: [], review: [], timeline: [], installs: [], seeds: [] };
+  const out: AssembledFeatures = { names: [], nav: [], mounts: () => [], commands: [], cardActions: new Map(), jobs: [], pending: [], review: [], inbox: [], timeline: [], installs: [], seeds: [] };
   const routeMakers: Array<(panel: PanelDeps) => Mount[]> = [];
 
   for (const feature of features) {
@@ -96,6 +98,22 @@ export function assembleFeatures(features: readonly Feature[], ctx: FeatureConte
         }),
       );
     }
+    for (const source of parts.inbox ?? []) {
+      const name = feature.name;
+      out.inbox.push({
+        feature: name,
+        label: source.label,
+        // The shell names every item (feature, key), so no source can speak for another feature.
+        list: (viewer) =>
+          Promise.resolve().then(() => source.list(viewer)).then(
+            (entries) => ({ items: entries.map((e) => ({ ...e, feature: name, key: inboxKey(name, e.kind, e.id) })), failed: false }),
+            (err: unknown) => {
+              ctx.log.error({ err, feature: name }, 'inbox source failed; the inbox shows the others');
+              return { items: [], failed: true };
+            },
+          ),
+      });
+    }
     for (const source of parts.timeline ?? []) {
       out.timeline.push((db, cadreId) =>
         source(db, cadreId).catch((err: unknown) => {
@@ -112,9 +130,9 @@ export function assembleFeatures(features: readonly Feature[], ctx: FeatureConte
   return out;
 }
 
-/** What the panel takes from the features: menu entries, pages, queues, review and timeline sources. */
-export function panelPartsOf(features: AssembledFeatures): Pick<PanelDeps, 'nav' | 'routes' | 'featureQueues' | 'review' | 'timeline'> {
-  return { nav: features.nav, routes: features.mounts, featureQueues: features.jobs.map((j) => j.queue), review: features.review, timeline: features.timeline };
+/** What the panel takes from the features: menu entries, pages, queues, review, inbox and timeline sources. */
+export function panelPartsOf(features: AssembledFeatures): Pick<PanelDeps, 'nav' | 'routes' | 'featureQueues' | 'review' | 'inbox' | 'timeline'> {
+  return { nav: features.nav, routes: features.mounts, featureQueues: features.jobs.map((j) => j.queue), review: features.review, inbox: features.inbox, timeline: features.timeline };
 }
 
 /** Registers every feature's 待办 source with the bot's registry. */

@@ -12,6 +12,7 @@ import { EVALUATION_QUEUE, enqueueCampaignOpened, evaluationProcessor, scheduleS
 import { evaluationRoutes } from '../web/pages/evaluation.tsx';
 import { ballotRoutes } from '../web/pages/evaluation/ballot.tsx';
 import { evaluationReviewSource } from '../web/pages/evaluation/review.ts';
+import { evaluationInbox } from '../web/pages/evaluation/inbox.ts';
 import { resultsReview, resultsRoutes } from '../web/pages/results/index.tsx';
 import type { Feature } from './feature.ts';
 import { READERS } from '../core/roles.ts';
@@ -49,6 +50,7 @@ export const evaluation: Feature = {
         schedules: (q) => upsertEvaluationSchedules(q, { timeZone, sweepEveryMs: ctx.sandbox ? 60_000 : undefined }),
       },
       review: [evaluationReviewSource({ db, clock }), resultsReview(db)],
+      inbox: [evaluationInbox({ db, clock, timeZone })],
       timeline: [evaluationTimeline],
       // The two built-in questionnaires exist in every installation.
       install: ensureBuiltInTemplates,

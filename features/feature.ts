@@ -15,6 +15,7 @@ import type { PanelRole } from '../db/schema/users.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { PendingSource } from '../core/pending.ts';
+import type { InboxSource } from '../core/review.ts';
 import type { TimelineSource } from '../core/org/timeline.ts';
 import type { CardActionHandler, Command } from '../bot/router.ts';
 import type { Mount, NavEntry, PanelDeps, ReviewSource } from '../web/context.ts';
@@ -58,6 +59,8 @@ export interface FeatureParts {
   pending?: PendingSource;
   /** The dashboard's "needs review" list. */
   review?: ReviewSource[];
+  /** 审阅: what awaits an admin in the /review inbox, with the inline actions each item allows. */
+  inbox?: InboxSource[];
   /** The cadre profile's timeline. */
   timeline?: TimelineSource[];
   /** What every installation needs, at every boot after the migrations (idempotent). */

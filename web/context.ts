@@ -15,6 +15,7 @@ import type { Logger } from '../core/logger.ts';
 import type { RequestContext, Scope } from '../core/org/scope.ts';
 import type { TimelineSource } from '../core/org/timeline.ts';
 import type { QueueKit } from '../jobs/queues.ts';
+import type { FeatureInbox } from '../core/review.ts';
 import { dictionary, type Dictionary, type Lang } from './i18n.ts';
 import { clientAddress } from './client-address.ts';
 
@@ -61,6 +62,8 @@ export interface PanelDeps {
   timeline?: TimelineSource[];
   /** What the dashboard's "needs review" list shows; later features add their sources. */
   review?: ReviewSource[];
+  /** The features' sources for the /review inbox (审阅). */
+  inbox?: FeatureInbox[];
   /** For Lark sign-in calls; tests route them to the in-process sandbox. */
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
   /**

@@ -20,6 +20,7 @@ import { unitsRoutes } from './pages/units.tsx';
 import { rosterRoutes } from './pages/roster.tsx';
 import { jobsRoutes } from './pages/jobs.tsx';
 import { calendarRoutes } from './pages/calendar.tsx';
+import { reviewRoutes } from './pages/review.tsx';
 import { larkOAuthRoutes } from './oauth.ts';
 import { sandboxOAuthRoutes } from '../bot/sandbox/oauth.ts';
 import { currentUser } from './auth.ts';
@@ -85,6 +86,7 @@ export function mountPanel(app: Hono, deps: PanelDeps): void {
   app.route('/import', rosterRoutes(deps));
   app.route('/jobs', jobsRoutes(deps));
   app.route('/calendar', calendarRoutes(deps));
+  app.route('/review', reviewRoutes(deps));
   // The features' pages (features/…), after the shell's.
   for (const mount of deps.routes?.(deps) ?? []) app.route(mount.path, mount.app);
 }

@@ -6,7 +6,7 @@ import { registerPending, startFeatureJobs } from '../../features/assemble.ts';
 import type { Feature } from '../../features/feature.ts';
 import { createPendingRegistry } from '../../core/pending.ts';
 import { seedDemo } from '../../core/demo.ts';
-import { cadres } from '../../db/schema/org.ts';
+import { cadres, units } from '../../db/schema/org.ts';
 import { createQueueKit, type QueueKit } from '../../jobs/queues.ts';
 import { requireUser } from '../../web/auth.ts';
 import { renderPage } from '../../web/render.tsx';
@@ -14,7 +14,7 @@ import type { PanelEnv } from '../../web/context.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser, browser, buildPanel } from '../helpers/panel.ts';
 
-/** A feature as small as a feature can be: a page, a menu entry, a queue with a schedule, 待办. */
+/** A feature as small as a feature can be: a page, a menu entry, a queue with a schedule, 待办, an inbox item. */
 const stub: Feature = {
   name: 'stub',
   build: () => ({
@@ -33,8 +33,19 @@ const stub: Feature = {
       },
     },
     pending: async (cadreId) => [{ feature: 'stub', title: `试点待办 ${cadreId}`, open: { url: '/stub' } }],
+    inbox: [
+      {
+        label: () => '试点功能',
+        list: async ({ scope }) =>
+          scope.kind === 'all'
+            ? [{ kind: 'note', kindLabel: '试点记录', id: '1', title: '试点记录待审阅', unit: stubUnit, submittedAt: new Date('2026-11-25T08:00:00Z'), href: '/stub', actions: ['read'] as const }]
+            : [],
+      },
+    ],
   }),
 };
+
+let stubUnit = { id: 0, name: '' };
 
 describe('a feature added by one line', () => {
   let t: TestDatabase;
@@ -45,13 +56,15 @@ describe('a feature added by one line', () => {
     await addUser(t.db, 'district', 'district_admin');
     await addUser(t.db, 'viewer', 'viewer');
     kit = await createQueueKit({ databaseUrl: t.url });
+    const [unit] = await t.db.select({ id: units.id, name: units.name }).from(units).limit(1);
+    stubUnit = unit!;
   });
   afterAll(async () => {
     await kit.close(2000);
     await t.drop();
   });
 
-  it('brings its page, its menu entry, its schedule and its 待办', async () => {
+  it('brings its page, its menu entry, its schedule, its 待办 and its inbox item', async () => {
     const panel = buildPanel(t.db, { features: [...FEATURES, stub] });
     const admin = browser(panel.app, '10.9.0.1');
     await admin.signIn('district');
@@ -69,6 +82,11 @@ describe('a feature added by one line', () => {
     await viewer.signIn('viewer');
     expect(await (await viewer.get('/')).text()).not.toContain('href="/stub"');
 
+    const inbox = await admin.get('/review?feature=stub');
+    expect(await inbox.text()).toContain('data-key="stub:note:1"');
+    const marked = await admin.post('/review/act', { key: 'stub:note:1', action: 'read' }, { 'HX-Request': 'true' });
+    expect(await marked.text()).toContain('已读');
+
     await startFeatureJobs(panel.features, kit);
     const schedulers = await kit.queue('stub').getJobSchedulers();
     expect(schedulers.map((s) => s.key)).toContain('stub-sweep');
@@ -85,6 +103,7 @@ describe('a feature added by one line', () => {
     await admin.signIn('district');
     expect((await admin.get('/stub')).status).toBe(404);
     expect(await (await admin.get('/')).text()).not.toContain('href="/stub"');
+    expect(await (await admin.get('/review')).text()).not.toContain('试点记录待审阅');
     expect(panel.features.names).toEqual(FEATURES.map((f) => f.name));
   });
 });

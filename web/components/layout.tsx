@@ -21,6 +21,8 @@ const shell = (key: keyof Dictionary['nav'], href: string, roles: NavEntry['role
 /** The shell's own entries; features bring theirs (features/…), placed between by `order`. */
 export const NAV: NavEntry[] = [
   shell('dashboard', '/', 'all', 10),
+  // 审阅: every feature's items in one inbox (web/pages/review.tsx); viewers read only.
+  { key: 'review', href: '/review', label: (t) => t.review.nav, roles: READERS, order: 15 },
   shell('cadres', '/cadres', READERS, 20),
   shell('units', '/units', READERS, 30),
   shell('import', '/import', ADMINS, 60),

@@ -6,9 +6,10 @@
 import { Hono } from 'hono';
 import { AGE_BANDS, orgCounts } from '../../core/org/cadres.ts';
 import { requireUser } from '../auth.ts';
-import { t, type PanelDeps, type PanelEnv } from '../context.ts';
+import { langOf, t, type PanelDeps, type PanelEnv } from '../context.ts';
 import { errorPage, renderPage } from '../render.tsx';
 import { CalendarWarnings, missingCalendarYears } from './calendar.tsx';
+import { InboxCounts, inboxCounts } from './review.tsx';
 
 export function dashboardRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
@@ -17,6 +18,7 @@ export function dashboardRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const dict = t(c);
     const counts = await orgCounts(deps.db, c.var.scope, deps.clock.now());
     const review = (await Promise.all((deps.review ?? []).map((source) => source({ user: c.var.user, scope: c.var.scope })))).flat();
+    const inbox = await inboxCounts(deps, { user: c.var.user, scope: c.var.scope, lang: langOf(c) });
     const chart = {
       // No animation: the chart is read at once, printed, and captured in screenshots.
       animation: false,
@@ -45,6 +47,7 @@ export function dashboardRoutes(deps: PanelDeps): Hono<PanelEnv> {
           {stat(dict.dashboard.young, counts.young, '/cadres?age=under35')}
           {stat(dict.dashboard.units, counts.units, '/units')}
         </section>
+        {inbox && <InboxCounts t={dict} counts={inbox} />}
         <div class="grid-2">
           <section class="card">
             <h2>{dict.dashboard.needsReview}</h2>

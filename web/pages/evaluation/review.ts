@@ -11,8 +11,8 @@ import { dictionary } from '../../i18n.ts';
 import { percent } from './campaign.tsx';
 import { canChaseTurnout } from '../../../core/roles.ts';
 
-const SOON_MS = 2 * 24 * 3600_000;
-const LOW_TURNOUT = 80;
+export const SOON_MS = 2 * 24 * 3600_000;
+export const LOW_TURNOUT = 80;
 
 /**
  * Within the viewer's scope, like the campaign list: a unit admin sees only the campaigns that
