@@ -12,7 +12,7 @@ import { EVALUATION_QUEUE, enqueueCampaignOpened, evaluationProcessor, scheduleS
 import { evaluationRoutes } from '../web/pages/evaluation.tsx';
 import { ballotRoutes } from '../web/pages/evaluation/ballot.tsx';
 import { evaluationReviewSource } from '../web/pages/evaluation/review.ts';
-import { resultsReview, resultsRoutes } from '../web/pages/results/index.tsx';
+import { resultsReview, resultsRoutes } from '../web/pages/evaluation/results/index.tsx';
 import type { Feature } from './feature.ts';
 
 export const evaluation: Feature = {

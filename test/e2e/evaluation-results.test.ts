@@ -7,7 +7,7 @@ import type { Browser, Page } from 'playwright-core';
 import { units } from '../../db/schema/org.ts';
 import { seedDemo } from '../../core/demo.ts';
 import { evaluationTimeline } from '../../core/evaluation/report.ts';
-import { resultsReview } from '../../web/pages/results/index.tsx';
+import { resultsReview } from '../../web/pages/evaluation/results/index.tsx';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser } from '../helpers/panel.ts';
 import { buildResultsCampaign } from '../helpers/results-campaign.ts';

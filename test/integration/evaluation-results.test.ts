@@ -5,7 +5,7 @@ import { seedDemo } from '../../core/demo.ts';
 import { evaluationTimeline } from '../../core/evaluation/report.ts';
 import { auditLog } from '../../db/schema/audit.ts';
 import { cadres, units } from '../../db/schema/org.ts';
-import { resultsReview } from '../../web/pages/results/index.tsx';
+import { resultsReview } from '../../web/pages/evaluation/results/index.tsx';
 import { buildResultsCampaign } from '../helpers/results-campaign.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser, browser, buildPanel } from '../helpers/panel.ts';

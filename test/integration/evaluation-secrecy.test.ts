@@ -17,7 +17,7 @@ import { sealKeyFrom, SLIP_BLOCK } from '../../core/evaluation/seal.ts';
 import { ensureBuiltInTemplates, latestTemplateVersion, POLITICAL_QUALITY, templateIdByKey, templateItems } from '../../core/evaluation/templates.ts';
 import { auditLog } from '../../db/schema/audit.ts';
 import { cadres, units } from '../../db/schema/org.ts';
-import { resultsReview } from '../../web/pages/results/index.tsx';
+import { resultsReview } from '../../web/pages/evaluation/results/index.tsx';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser, browser, buildPanel, TEST_SEAL_KEY } from '../helpers/panel.ts';
 

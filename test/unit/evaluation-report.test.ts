@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { averageOf, filterTargets, parseResultFilters, type NamedTarget } from '../../core/evaluation/report.ts';
-import { svgOf, seriesChart } from '../../web/pages/results/charts.ts';
+import { svgOf, seriesChart } from '../../web/pages/evaluation/results/charts.ts';
 import { dictionary } from '../../web/i18n.ts';
 
 /** A target with only the fields the filters read. */

@@ -4,10 +4,10 @@
  * per-category distributions (hidden categories left out, as on the page) and alerts/flags.
  */
 import ExcelJS from 'exceljs';
-import type { NamedTarget, ResultsReport } from '../../../core/evaluation/report.ts';
-import { CATEGORIES } from '../../../core/evaluation/scoring.ts';
-import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { NamedTarget, ResultsReport } from '../../../../core/evaluation/report.ts';
+import { CATEGORIES } from '../../../../core/evaluation/scoring.ts';
+import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
+import type { Dictionary } from '../../../i18n.ts';
 
 const share = (n: number | null | undefined) => (n == null ? null : Math.round(n * 10000) / 10000);
 

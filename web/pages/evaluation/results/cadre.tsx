@@ -6,11 +6,11 @@
  * body serves the page (charts drawn in the browser) and the printed report (static SVG).
  */
 import type { Child } from 'hono/jsx';
-import type { NamedTarget, ResultsReport } from '../../../core/evaluation/report.ts';
-import type { SeriesPoint } from '../../../core/evaluation/results.ts';
-import { CATEGORIES } from '../../../core/evaluation/scoring.ts';
-import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { NamedTarget, ResultsReport } from '../../../../core/evaluation/report.ts';
+import type { SeriesPoint } from '../../../../core/evaluation/results.ts';
+import { CATEGORIES } from '../../../../core/evaluation/scoring.ts';
+import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
+import type { Dictionary } from '../../../i18n.ts';
 import { averagesChart, distributionChart, seriesChart, type ChartOption } from './charts.ts';
 import { fmt, Notes, pct, RankCell } from './parts.tsx';
 

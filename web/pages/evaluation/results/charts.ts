@@ -6,10 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import type * as ECharts from 'echarts';
-import type { SeriesPoint } from '../../../core/evaluation/results.ts';
-import type { Average } from '../../../core/evaluation/report.ts';
-import type { TemplateDefinition } from '../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { SeriesPoint } from '../../../../core/evaluation/results.ts';
+import type { Average } from '../../../../core/evaluation/report.ts';
+import type { TemplateDefinition } from '../../../../core/evaluation/templates.ts';
+import type { Dictionary } from '../../../i18n.ts';
 
 export type ChartOption = Record<string, unknown>;
 

@@ -3,10 +3,10 @@
  * Small pieces the results pages share: number formats, rank cells, grade counts, the
  * alert/flag badges with their figures, and the chart container.
  */
-import type { NamedTarget } from '../../../core/evaluation/report.ts';
-import type { Ranked, TargetScore } from '../../../core/evaluation/scoring.ts';
-import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { NamedTarget } from '../../../../core/evaluation/report.ts';
+import type { Ranked, TargetScore } from '../../../../core/evaluation/scoring.ts';
+import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
+import type { Dictionary } from '../../../i18n.ts';
 import type { ChartOption } from './charts.ts';
 
 export const fmt = (n: number | null | undefined) => (n == null ? '—' : n.toFixed(2));

@@ -4,11 +4,11 @@
  * scores, 好评率, ranks and percentiles in unit and district, overall-grade shares, and the
  * alerts and flags with their figures; filters and sort in the URL; the alert rules.
  */
-import { RESULT_SORTS, type NamedTarget, type ResultFilters, type ResultsReport } from '../../../core/evaluation/report.ts';
-import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
-import type { AlertRules } from '../../../core/evaluation/scoring.ts';
-import type { Dictionary } from '../../i18n.ts';
-import { Field, Options, withQuery } from '../../components/ui.tsx';
+import { RESULT_SORTS, type NamedTarget, type ResultFilters, type ResultsReport } from '../../../../core/evaluation/report.ts';
+import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
+import type { AlertRules } from '../../../../core/evaluation/scoring.ts';
+import type { Dictionary } from '../../../i18n.ts';
+import { Field, Options, withQuery } from '../../../components/ui.tsx';
 import { fmt, GradeCells, hasNotes, Notes, pct, RankCell } from './parts.tsx';
 
 export function filterParams(f: ResultFilters): Record<string, unknown> {

@@ -4,8 +4,8 @@
  * the server as static SVG so that printing needs no script.
  */
 import type { Child } from 'hono/jsx';
-import type { Dictionary, Lang } from '../../i18n.ts';
-import { formatTime } from '../../components/ui.tsx';
+import type { Dictionary, Lang } from '../../../i18n.ts';
+import { formatTime } from '../../../components/ui.tsx';
 import { svgOf, type ChartOption } from './charts.ts';
 import type { ChartSlot } from './cadre.tsx';
 

@@ -11,7 +11,7 @@
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { audit } from '../../../core/audit.ts';
+import { audit } from '../../../../core/audit.ts';
 import {
   comparisonReport,
   filterTargets,
@@ -20,15 +20,15 @@ import {
   setAlertRules,
   targetsNeedingReview,
   type ResultsReport,
-} from '../../../core/evaluation/report.ts';
-import { cadreSeries, targetComments } from '../../../core/evaluation/results.ts';
-import { campaignInScope } from '../../../core/evaluation/admin.ts';
-import { EvaluationError } from '../../../core/evaluation/errors.ts';
-import type { EvaluationKind } from '../../../db/schema/evaluation.ts';
-import { requireRole, requireUser } from '../../auth.ts';
-import { clientIp, isPartial, langOf, t, type PanelContext, type PanelDeps, type PanelEnv, type ReviewSource } from '../../context.ts';
-import { idParam } from '../../ids.ts';
-import { errorPage, renderFragment, renderPage } from '../../render.tsx';
+} from '../../../../core/evaluation/report.ts';
+import { cadreSeries, targetComments } from '../../../../core/evaluation/results.ts';
+import { campaignInScope } from '../../../../core/evaluation/admin.ts';
+import { EvaluationError } from '../../../../core/evaluation/errors.ts';
+import type { EvaluationKind } from '../../../../db/schema/evaluation.ts';
+import { requireRole, requireUser } from '../../../auth.ts';
+import { clientIp, isPartial, langOf, t, type PanelContext, type PanelDeps, type PanelEnv, type ReviewSource } from '../../../context.ts';
+import { idParam } from '../../../ids.ts';
+import { errorPage, renderFragment, renderPage } from '../../../render.tsx';
 import { CadreResults, type ChartSlot, type CadreResultsData } from './cadre.tsx';
 import { ComparePage, KINDS } from './compare.tsx';
 import { resultsWorkbook } from './export.ts';
