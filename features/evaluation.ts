@@ -12,6 +12,7 @@ import { EVALUATION_QUEUE, enqueueCampaignOpened, evaluationProcessor, scheduleS
 import { evaluationRoutes } from '../web/pages/evaluation.tsx';
 import { ballotRoutes } from '../web/pages/evaluation/ballot.tsx';
 import { evaluationReviewSource } from '../web/pages/evaluation/review.ts';
+import { evaluationDictionary } from '../web/pages/evaluation/text.ts';
 import { resultsReview, resultsRoutes } from '../web/pages/evaluation/results/index.tsx';
 import type { Feature } from './feature.ts';
 
@@ -21,7 +22,7 @@ export const evaluation: Feature = {
     const queue = ctx.queue?.(EVALUATION_QUEUE);
     const { db, clock, timeZone, sealKey, publicUrl } = ctx;
     return {
-      nav: [{ key: 'evaluation', href: '/evaluation', label: (t) => t.nav.evaluation, roles: ['district_admin', 'unit_admin', 'viewer'], order: 40 }],
+      nav: [{ key: 'evaluation', href: '/evaluation', label: (_t, lang) => evaluationDictionary(lang).evaluation.nav, roles: ['district_admin', 'unit_admin', 'viewer'], order: 40 }],
       routes: (panel) => {
         const deps = {
           ...panel,

@@ -7,7 +7,7 @@ import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../../core/clock.ts';
 import { campaignsInScope, listCampaigns, turnoutByUnit, withinScope } from '../../../core/evaluation/admin.ts';
 import type { ReviewSource } from '../../context.ts';
-import { dictionary } from '../../i18n.ts';
+import { evaluationDictionary } from './text.ts';
 import { percent } from './campaign.tsx';
 
 const SOON_MS = 2 * 24 * 3600_000;
@@ -21,7 +21,7 @@ export function evaluationReviewSource(deps: { db: Db; clock: Clock }): ReviewSo
   return async ({ user, scope }) => {
     if (user.role !== 'district_admin' && user.role !== 'unit_admin') return [];
     const now = deps.clock.now().getTime();
-    const e = dictionary('zh').evaluation;
+    const e = evaluationDictionary('zh').evaluation;
     const closing = withinScope(await listCampaigns(deps.db), await campaignsInScope(deps.db, scope), (r) => r.campaign.id).filter(
       (r) => r.campaign.status === 'open' && r.campaign.closesAt.getTime() - now <= SOON_MS && r.campaign.closesAt.getTime() > now,
     );

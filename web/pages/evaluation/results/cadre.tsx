@@ -10,7 +10,7 @@ import type { NamedTarget, ResultsReport } from '../../../../core/evaluation/rep
 import type { SeriesPoint } from '../../../../core/evaluation/results.ts';
 import { CATEGORIES } from '../../../../core/evaluation/scoring.ts';
 import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../../i18n.ts';
+import type { EvaluationDictionary } from '../text.ts';
 import { averagesChart, distributionChart, seriesChart, type ChartOption } from './charts.ts';
 import { fmt, Notes, pct, RankCell } from './parts.tsx';
 
@@ -25,7 +25,7 @@ export interface CadreResultsData {
 }
 
 /** The distribution stacks: visible categories, and the hidden ones only together. */
-export function distributionStacks(t: Dictionary, target: NamedTarget): Array<{ name: string; distribution: Record<number, number> }> {
+export function distributionStacks(t: EvaluationDictionary, target: NamedTarget): Array<{ name: string; distribution: Record<number, number> }> {
   const stacks = CATEGORIES.filter((c) => target.score.categories[c]).map((c) => ({ name: t.results.category[c]!, distribution: target.score.categories[c]!.distribution }));
   if (target.score.hiddenCategories.length) {
     const rest: Record<number, number> = { ...target.score.distribution };
@@ -35,7 +35,7 @@ export function distributionStacks(t: Dictionary, target: NamedTarget): Array<{ 
   return stacks;
 }
 
-export function CadreResults(props: { t: Dictionary; data: CadreResultsData; chart: ChartSlot }) {
+export function CadreResults(props: { t: EvaluationDictionary; data: CadreResultsData; chart: ChartSlot }) {
   const { t, data, chart } = props;
   const { report, target } = data;
   const s = target.score;

@@ -7,11 +7,11 @@ import ExcelJS from 'exceljs';
 import type { NamedTarget, ResultsReport } from '../../../../core/evaluation/report.ts';
 import { CATEGORIES } from '../../../../core/evaluation/scoring.ts';
 import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../../i18n.ts';
+import type { EvaluationDictionary } from '../text.ts';
 
 const share = (n: number | null | undefined) => (n == null ? null : Math.round(n * 10000) / 10000);
 
-export async function resultsWorkbook(t: Dictionary, report: ResultsReport, rows: readonly NamedTarget[], created: Date): Promise<Uint8Array> {
+export async function resultsWorkbook(t: EvaluationDictionary, report: ResultsReport, rows: readonly NamedTarget[], created: Date): Promise<Uint8Array> {
   const book = new ExcelJS.Workbook();
   book.created = created;
   const def = report.definition;

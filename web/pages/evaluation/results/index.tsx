@@ -26,7 +26,7 @@ import { campaignInScope } from '../../../../core/evaluation/admin.ts';
 import { EvaluationError } from '../../../../core/evaluation/errors.ts';
 import type { EvaluationKind } from '../../../../db/schema/evaluation.ts';
 import { requireRole, requireUser } from '../../../auth.ts';
-import { clientIp, isPartial, langOf, t, type PanelContext, type PanelDeps, type PanelEnv, type ReviewSource } from '../../../context.ts';
+import { clientIp, isPartial, langOf, type PanelContext, type PanelDeps, type PanelEnv, type ReviewSource } from '../../../context.ts';
 import { idParam } from '../../../ids.ts';
 import { errorPage, renderFragment, renderPage } from '../../../render.tsx';
 import { CadreResults, type ChartSlot, type CadreResultsData } from './cadre.tsx';
@@ -36,6 +36,7 @@ import { Chart } from './parts.tsx';
 import { PrintDocument, svgChart } from './print.tsx';
 import { filterParams, ResultsPage, ResultsTable } from './table.tsx';
 import { UnitResults } from './unit.tsx';
+import { et } from '../text.ts';
 
 const pageChart: ChartSlot = (option, label, id) => <Chart option={option} label={label} id={id} />;
 
@@ -48,7 +49,7 @@ class ResultsSealed extends Error {
 
 /** 409 for every results page, fragment, export and print of a campaign still open. */
 function sealedAnswer(c: PanelContext, deps: PanelDeps, campaignId: number) {
-  const dict = t(c);
+  const dict = et(c);
   c.header('Cache-Control', 'no-store');
   const notice = (
     <div class="alert alert-info" role="status" id="results-sealed">
@@ -73,14 +74,14 @@ function sealedAnswer(c: PanelContext, deps: PanelDeps, campaignId: number) {
 }
 
 /** A path id; anything else is the results' 404. */
-const idOf = (c: PanelContext, name: string): number => idParam(c, name, t(c).results.notFound);
+const idOf = (c: PanelContext, name: string): number => idParam(c, name, et(c).results.notFound);
 
 export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   const onError = errorPage(deps);
   app.onError((error, c) => (error instanceof ResultsSealed ? sealedAnswer(c, deps, error.campaignId) : onError(error, c)));
   const read = [requireUser(deps), requireRole('district_admin', 'unit_admin', 'viewer')] as const;
-  const notFound = (c: PanelContext) => new HTTPException(404, { message: t(c).results.notFound });
+  const notFound = (c: PanelContext) => new HTTPException(404, { message: et(c).results.notFound });
   const ip = (c: PanelContext) => clientIp(c, deps.trustProxy);
 
   async function report(c: PanelContext): Promise<ResultsReport> {
@@ -114,7 +115,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   }
 
   app.get('/evaluation/:id{[0-9]+}/results', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const r = await report(c);
     const f = parseResultFilters(c.req.query());
     const rows = filterTargets(r.targets, f);
@@ -133,7 +134,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const f = parseResultFilters(c.req.query());
     const rows = filterTargets(r.targets, f);
     const now = deps.clock.now();
-    const body = await resultsWorkbook(t(c), r, rows, now);
+    const body = await resultsWorkbook(et(c), r, rows, now);
     await audit(deps.db, { actorId: c.var.user.id, action: 'export', entity: 'evaluation_results', entityId: r.campaign.id, diff: { filters: filterParams(f), rows: rows.length, cadreIds: rows.map((x) => x.cadreId) }, ip: ip(c) });
     const stamp = now.toISOString().slice(0, 10);
     c.header('Content-Type', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
@@ -143,7 +144,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.post('/evaluation/:id{[0-9]+}/results/rules', requireUser(deps), requireRole('district_admin'), async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const r = await report(c);
     const body = await c.req.parseBody();
     const share = (k: string) => {
@@ -162,7 +163,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/unit/:unitId{[0-9]+}', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const { report: r, unit, rows } = await unitData(c);
     await audit(deps.db, { actorId: c.var.user.id, action: 'view', entity: 'evaluation_unit_results', entityId: `${r.campaign.id}:${unit.id}`, ip: ip(c) });
     const base = `/evaluation/${r.campaign.id}/results`;
@@ -188,7 +189,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/unit/:unitId{[0-9]+}/print', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const { report: r, unit, rows } = await unitData(c);
     await audit(deps.db, { actorId: c.var.user.id, action: 'export', entity: 'evaluation_unit_results', entityId: `${r.campaign.id}:${unit.id}`, diff: { format: 'print', cadreIds: rows.map((x) => x.cadreId) }, ip: ip(c) });
     const doc = (
@@ -200,7 +201,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/:cadreId{[0-9]+}', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const data = await cadreData(c);
     const { report: r, target } = data;
     await audit(deps.db, { actorId: c.var.user.id, action: 'view', entity: 'evaluation_result', entityId: `${r.campaign.id}:${target.cadreId}`, ip: ip(c) });
@@ -229,7 +230,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/:cadreId{[0-9]+}/print', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const data = await cadreData(c);
     const { report: r, target } = data;
     await audit(deps.db, { actorId: c.var.user.id, action: 'export', entity: 'evaluation_result', entityId: `${r.campaign.id}:${target.cadreId}`, diff: { format: 'print' }, ip: ip(c) });
@@ -242,7 +243,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/compare', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const kind = (KINDS as readonly string[]).includes(c.req.query('kind') ?? '') ? (c.req.query('kind') as EvaluationKind) : 'annual';
     const data = await comparisonReport(deps.db, kind, c.var.scope);
     await audit(deps.db, { actorId: c.var.user.id, action: 'view', entity: 'evaluation_comparison', entityId: kind, diff: { rows: data.rows.length }, ip: ip(c) });
