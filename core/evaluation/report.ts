@@ -17,7 +17,7 @@ import { inScope, type Scope, type TimelineSource } from '../org.ts';
 import { campaignIssues, getCampaign, KIND_LABELS } from './campaigns.ts';
 import { assertNoIssues } from './errors.ts';
 import { campaignResults, closedCampaignsOfKind, districtComparison, type CampaignResults, type ComparisonRow, type TargetResult } from './results.ts';
-import { DEFAULT_ALERT_RULES, round2, type AlertRules } from './scoring.ts';
+import { DEFAULT_ALERT_RULES, round2, type Alert, type AlertRules, type Flag } from './scoring.ts';
 
 export interface NamedTarget extends TargetResult {
   name: string;
@@ -162,8 +162,9 @@ export interface ReviewEntry {
   cadreId: number;
   name: string;
   unitName: string;
-  /** The alerts' and flags' messages, with their figures. */
-  reasons: string[];
+  /** What needs looking at, with the figures behind it: never empty. */
+  alerts: Alert[];
+  flags: Flag[];
 }
 
 /**
@@ -181,8 +182,8 @@ export async function targetsNeedingReview(db: Db, scope: Scope, options: { camp
   for (const c of latest) {
     const report = await resultsReport(db, c.id, scope);
     for (const t of report.targets) {
-      const reasons = [...t.score.alerts.map((a) => a.message), ...t.score.flags.map((f) => f.message)];
-      if (reasons.length) entries.push({ campaignId: c.id, campaignTitle: c.title, cadreId: t.cadreId, name: t.name, unitName: t.unitName, reasons });
+      const { alerts, flags } = t.score;
+      if (alerts.length || flags.length) entries.push({ campaignId: c.id, campaignTitle: c.title, cadreId: t.cadreId, name: t.name, unitName: t.unitName, alerts, flags });
     }
   }
   return entries.slice(0, options.limit ?? 20);

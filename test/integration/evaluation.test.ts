@@ -24,6 +24,9 @@ import { cadres, units } from '../../db/schema/org.ts';
 import { evaluationBallots, evaluationCompletions, evaluationPublicCodes } from '../../db/schema/evaluation.ts';
 import type { OverallGrade } from '../../db/schema/evaluation.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { evaluationDictionary } from '../../web/pages/evaluation/text.ts';
+
+const wording = evaluationDictionary('zh').results;
 
 const KEY = sealKeyFrom('test-secret');
 const ITEMS = templateItems(ANNUAL_ASSESSMENT).map((i) => i.key);
@@ -221,7 +224,7 @@ describe('democratic evaluation on the demo district', () => {
     expect(t1.score.dimensions).toEqual({ virtue: 84, competence: 84, diligence: 84, achievement: 84, integrity: 84 });
     expect(t1.score.categories.subordinate).toEqual({ ballots: 4, mean: 50, distribution: { 60: 20, 40: 20 }, topShare: 0 });
     expect(t1.score.hiddenCategories).toEqual([]);
-    expect(t1.score.alerts.map((a) => a.message)).toEqual(['优秀和称职票 7/14（50%），低于 60%', '不称职票 5/14（35.71%），超过 33.33%']);
+    expect(t1.score.alerts.map(wording.alertText)).toEqual(['优秀和称职票 7/14（50%），低于 60%', '不称职票 5/14（35.71%），超过 33.33%']);
     expect(t1.score.flags.map((f) => f.rule)).toEqual(['category_disagreement']);
     expect(t1.unitRank).toEqual({ rank: 1, percentile: 100, of: 4 });
     for (const other of results.targets.filter((r) => r.cadreId !== leaders[0])) {

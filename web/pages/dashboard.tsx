@@ -6,7 +6,7 @@
 import { Hono } from 'hono';
 import { AGE_BANDS, orgCounts } from '../../core/org.ts';
 import { requireUser } from '../auth.ts';
-import { t, type PanelDeps, type PanelEnv } from '../context.ts';
+import { langOf, t, type PanelDeps, type PanelEnv } from '../context.ts';
 import { errorPage, renderPage } from '../render.tsx';
 import { CalendarWarnings, missingCalendarYears } from './calendar.tsx';
 
@@ -16,7 +16,7 @@ export function dashboardRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.get('/', requireUser(deps), async (c) => {
     const dict = t(c);
     const counts = await orgCounts(deps.db, c.var.scope, deps.clock.now());
-    const review = (await Promise.all((deps.review ?? []).map((source) => source({ user: c.var.user, scope: c.var.scope })))).flat();
+    const review = (await Promise.all((deps.review ?? []).map((source) => source({ user: c.var.user, scope: c.var.scope, lang: langOf(c) })))).flat();
     const chart = {
       // No animation: the chart is read at once, printed, and captured in screenshots.
       animation: false,

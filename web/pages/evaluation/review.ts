@@ -18,10 +18,10 @@ const LOW_TURNOUT = 80;
  * concern their units, with the turnout of their own units' raters.
  */
 export function evaluationReviewSource(deps: { db: Db; clock: Clock }): ReviewSource {
-  return async ({ user, scope }) => {
+  return async ({ user, scope, lang }) => {
     if (user.role !== 'district_admin' && user.role !== 'unit_admin') return [];
     const now = deps.clock.now().getTime();
-    const e = evaluationDictionary('zh').evaluation;
+    const e = evaluationDictionary(lang ?? 'zh').evaluation;
     const closing = withinScope(await listCampaigns(deps.db), await campaignsInScope(deps.db, scope), (r) => r.campaign.id).filter(
       (r) => r.campaign.status === 'open' && r.campaign.closesAt.getTime() - now <= SOON_MS && r.campaign.closesAt.getTime() > now,
     );

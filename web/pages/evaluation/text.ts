@@ -7,7 +7,10 @@
  */
 import type { Context } from 'hono';
 import { langOf } from '../../context.ts';
+import { MIN_BALLOTS_SHOWN, round2, type Alert, type Flag } from '../../../core/evaluation/scoring.ts';
 import { dictionary, type Dictionary, type Lang } from '../../i18n.ts';
+
+const pct = (x: number) => `${round2(x * 100)}%`;
 
 const zh = {
   evaluation: {
@@ -182,6 +185,19 @@ const zh = {
     notes: '预警与提示',
     alert: '预警',
     flag: '提示',
+    alertText: (a: Alert) =>
+      a.rule === 'excellent_competent_low'
+        ? `优秀和称职票 ${a.count}/${a.graded}（${pct(a.share)}），低于 ${pct(a.threshold)}`
+        : `不称职票 ${a.count}/${a.graded}（${pct(a.share)}），超过 ${pct(a.threshold)}`,
+    flagText: (f: Flag) => {
+      const [first, second] = f.categories.map((c) => zh.evaluation.category[c]);
+      if (f.rule === 'category_disagreement') return `${first}评价（${f.means?.[0]}）与${second}评价（${f.means?.[1]}）相差 ${f.points} 分`;
+      return f.ballots ? `${first}仅 ${f.ballots.count}/${f.ballots.of} 票，却使总分变动 ${f.points} 分` : `${first}票数很少（少于 ${MIN_BALLOTS_SHOWN} 票），却明显影响总分`;
+    },
+    /** Between the reasons of one target, and the parts of a review title. */
+    reasonsJoin: '；',
+    labelled: (label: string, text: string) => `${label}：${text}`,
+    reviewTitle: (campaign: string, name: string, unit: string) => `${campaign}：${name}（${unit}）`,
     flaggedBallots: (n: number) => `${n} 张票被标记为可疑`,
     noBallots: '暂无有效票',
     sort: '排序',
@@ -418,6 +434,20 @@ const en: typeof zh = {
     notes: 'Alerts and flags',
     alert: 'Alert',
     flag: 'Flag',
+    alertText: (a) =>
+      a.rule === 'excellent_competent_low'
+        ? `excellent and competent ${a.count}/${a.graded} (${pct(a.share)}), below ${pct(a.threshold)}`
+        : `incompetent ${a.count}/${a.graded} (${pct(a.share)}), above ${pct(a.threshold)}`,
+    flagText: (f) => {
+      const [first, second] = f.categories.map((c) => en.evaluation.category[c]);
+      if (f.rule === 'category_disagreement') return `${first} mean (${f.means?.[0]}) and ${second} mean (${f.means?.[1]}) differ by ${f.points} points`;
+      return f.ballots
+        ? `${first}: only ${f.ballots.count}/${f.ballots.of} ballots, yet it moves the overall score by ${f.points} points`
+        : `${first}: very few ballots (fewer than ${MIN_BALLOTS_SHOWN}), yet it moves the overall score noticeably`;
+    },
+    reasonsJoin: '; ',
+    labelled: (label, text) => `${label}: ${text}`,
+    reviewTitle: (campaign, name, unit) => `${campaign}: ${name} (${unit})`,
     flaggedBallots: (n) => `${n} ballot(s) flagged as doubtful`,
     noBallots: 'No ballots yet',
     sort: 'Sort',

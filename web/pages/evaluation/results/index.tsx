@@ -36,7 +36,7 @@ import { Chart } from './parts.tsx';
 import { PrintDocument, svgChart } from './print.tsx';
 import { filterParams, ResultsPage, ResultsTable } from './table.tsx';
 import { UnitResults } from './unit.tsx';
-import { et } from '../text.ts';
+import { et, evaluationDictionary } from '../text.ts';
 
 const pageChart: ChartSlot = (option, label, id) => <Chart option={option} label={label} id={id} />;
 
@@ -259,13 +259,14 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
  * @example panel deps: { review: [resultsReview(db)] }
  */
 export function resultsReview(db: PanelDeps['db']): ReviewSource {
-  return async ({ user, scope }) => {
+  return async ({ user, scope, lang }) => {
     if (user.role === 'partner') return [];
+    const r = evaluationDictionary(lang ?? 'zh').results;
     const entries = await targetsNeedingReview(db, scope);
     return entries.map((e) => ({
-      title: `${e.campaignTitle}：${e.name}（${e.unitName}）`,
+      title: r.reviewTitle(e.campaignTitle, e.name, e.unitName),
       href: `/evaluation/${e.campaignId}/results/${e.cadreId}`,
-      detail: e.reasons.join('；'),
+      detail: [...e.alerts.map(r.alertText), ...e.flags.map(r.flagText)].join(r.reasonsJoin),
     }));
   };
 }

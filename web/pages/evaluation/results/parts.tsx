@@ -40,8 +40,8 @@ export function GradeCells(props: { t: EvaluationDictionary; score: TargetScore 
 export function Notes(props: { t: EvaluationDictionary; score: TargetScore; block?: boolean }) {
   const { t, score } = props;
   const items = [
-    ...score.alerts.map((a) => <span class="badge err note" data-rule={a.rule} title={a.message}>{t.results.alert}：{a.message}</span>),
-    ...score.flags.map((f) => <span class="badge warn note" data-rule={f.rule} title={f.message}>{t.results.flag}：{f.message}</span>),
+    ...score.alerts.map((a) => <span class="badge err note" data-rule={a.rule} title={t.results.alertText(a)}>{t.results.labelled(t.results.alert, t.results.alertText(a))}</span>),
+    ...score.flags.map((f) => <span class="badge warn note" data-rule={f.rule} title={t.results.flagText(f)}>{t.results.labelled(t.results.flag, t.results.flagText(f))}</span>),
     ...(score.flaggedBallots > 0 ? [<span class="badge warn note" data-rule="flagged_ballots">{t.results.flaggedBallots(score.flaggedBallots)}</span>] : []),
   ];
   if (items.length === 0) return <span class="muted">—</span>;
