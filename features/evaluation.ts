@@ -5,7 +5,7 @@
  * sweeps, closing, digests, "remind me later"), its review items and its timeline entries.
  */
 import { evaluationCardActions, evaluationPending } from '../bot/handlers/evaluation.ts';
-import { evaluationTimeline } from '../core/evaluation/report.ts';
+import { evaluationTimeline } from '../web/pages/evaluation/timeline.ts';
 import { ensureBuiltInTemplates } from '../core/evaluation/templates.ts';
 import { upsertEvaluationSchedules } from '../jobs/schedules.ts';
 import { EVALUATION_QUEUE, enqueueCampaignOpened, evaluationProcessor, scheduleSnooze } from '../jobs/workers/evaluation.ts';

@@ -115,6 +115,11 @@ const zh = {
     } as Record<string, string>,
   },
   common: {
+    /** Between the items of a list of names or tags. */
+    listJoin: '、',
+    /** A name with what tells it apart, e.g. a user's login. */
+    withNote: (name: string, note: string) => `${name}（${note}）`,
+    labelled: (label: string, text: string) => `${label}：${text}`,
     search: '搜索',
     filter: '筛选',
     reset: '重置',
@@ -397,7 +402,7 @@ const en: Dictionary = {
     confirmRemove: (d) => `Remove ${d}?`,
     add: 'Add a special day',
     addButton: 'Add',
-    namePlaceholder: 'e.g. 国庆节',
+    namePlaceholder: 'e.g. National Day',
     added: (d) => `Added ${d}.`,
     removed: (d) => `Removed ${d}.`,
     import: 'Import CSV',
@@ -448,6 +453,9 @@ const en: Dictionary = {
     },
   },
   common: {
+    listJoin: ', ',
+    withNote: (name, note) => `${name} (${note})`,
+    labelled: (label, text) => `${label}: ${text}`,
     search: 'Search',
     filter: 'Filter',
     reset: 'Reset',

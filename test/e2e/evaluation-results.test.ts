@@ -6,7 +6,7 @@ import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { units } from '../../db/schema/org.ts';
 import { seedDemo } from '../../core/demo.ts';
-import { evaluationTimeline } from '../../core/evaluation/report.ts';
+import { evaluationTimeline } from '../../web/pages/evaluation/timeline.ts';
 import { resultsReview } from '../../web/pages/evaluation/results/index.tsx';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser } from '../helpers/panel.ts';

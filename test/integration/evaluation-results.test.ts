@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, eq, sql } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { seedDemo } from '../../core/demo.ts';
-import { evaluationTimeline } from '../../core/evaluation/report.ts';
+import { evaluationTimeline } from '../../web/pages/evaluation/timeline.ts';
 import { auditLog } from '../../db/schema/audit.ts';
 import { cadres, units } from '../../db/schema/org.ts';
 import { resultsReview } from '../../web/pages/evaluation/results/index.tsx';

@@ -11,7 +11,7 @@ import { seedDemo } from '../../core/demo.ts';
 import { castBallot, type TargetAnswers } from '../../core/evaluation/ballots.ts';
 import { BOX_BATCH } from '../../core/evaluation/ballot-box.ts';
 import { closeCampaign, createCampaign, leadersOfUnits, openCampaign, proposeRaters, saveRaters, setTargets, type RaterAssignment } from '../../core/evaluation/campaigns.ts';
-import { evaluationTimeline } from '../../core/evaluation/report.ts';
+import { evaluationTimeline } from '../../web/pages/evaluation/timeline.ts';
 import { campaignResults, cadreSeries, targetComments } from '../../core/evaluation/results.ts';
 import { sealKeyFrom, SLIP_BLOCK } from '../../core/evaluation/seal.ts';
 import { ensureBuiltInTemplates, latestTemplateVersion, POLITICAL_QUALITY, templateIdByKey, templateItems } from '../../core/evaluation/templates.ts';

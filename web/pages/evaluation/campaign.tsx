@@ -238,7 +238,7 @@ export function Turnout(props: { t: EvaluationDictionary; v: TurnoutView }) {
                 <tr data-unit={u.unitName}>
                   <td>{u.unitName}</td>
                   <td><Meter done={u.completed} of={u.assigned} /></td>
-                  {v.showNames && <td class="wrap">{u.pending.length === 0 ? <span class="badge ok">{e.allVoted}</span> : u.pending.map((p) => p.name).join('、')}</td>}
+                  {v.showNames && <td class="wrap">{u.pending.length === 0 ? <span class="badge ok">{e.allVoted}</span> : u.pending.map((p) => p.name).join(t.common.listJoin)}</td>}
                 </tr>
               ))}
             </tbody>

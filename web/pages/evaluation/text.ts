@@ -164,6 +164,9 @@ const zh = {
       unavailable: '无法填写问卷',
       forTarget: (name: string, unit: string) => `${name} · ${unit}`,
     },
+    timelineNoBallots: '无有效票',
+    timelineScore: (score: number) => `综合得分 ${score}`,
+    timelineRank: (rank: number, of: number) => `排名 ${rank}/${of}`,
     reviewLowTurnout: (title: string, pct: number) => `“${title}”即将截止，参评率仅 ${pct}%`,
   },
   results: {
@@ -413,6 +416,9 @@ const en: typeof zh = {
       unavailable: 'Ballot unavailable',
       forTarget: (name, unit) => `${name} · ${unit}`,
     },
+    timelineNoBallots: 'no valid ballots',
+    timelineScore: (score) => `overall score ${score}`,
+    timelineRank: (rank, of) => `rank ${rank}/${of}`,
     reviewLowTurnout: (title, pct) => `“${title}” closes soon with turnout at ${pct}%`,
   },
   results: {

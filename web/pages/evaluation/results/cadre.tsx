@@ -76,7 +76,7 @@ export function CadreResults(props: { t: EvaluationDictionary; data: CadreResult
             </tbody>
           </table>
           <p class="muted small">
-            {t.results.weights}：{CATEGORIES.filter((c) => s.weightsApplied[c] != null).map((c) => `${t.results.category[c]} ${Math.round(s.weightsApplied[c]! * 1000) / 10}%`).join('　')}
+            {t.common.labelled(t.results.weights, CATEGORIES.filter((c) => s.weightsApplied[c] != null).map((c) => `${t.results.category[c]} ${Math.round(s.weightsApplied[c]! * 1000) / 10}%`).join('　'))}
           </p>
         </section>
         <section class="card keep">
