@@ -87,7 +87,7 @@ export function evaluationCardActions(deps: EvaluationChatDeps): Record<string, 
       if (!draft || draft.k !== loaded.category || typeof draft.a !== 'object' || draft.a === null) throw new EvaluationError('invalid_draft', '草稿已失效，请重新打开问卷填写');
       return draft;
     } catch (error) {
-      if (error instanceof EvaluationError) return toast('error', `${error.message}（此卡片的内容无法验证，未作任何记录）`);
+      if (error instanceof EvaluationError) return toast('error', `${chatErrorText(error)}（此卡片的内容无法验证，未作任何记录）`);
       throw error;
     }
   }
@@ -155,7 +155,7 @@ export function evaluationCardActions(deps: EvaluationChatDeps): Record<string, 
           return toast('warning', NOT_A_RATER);
       }
     } catch (error) {
-      if (error instanceof EvaluationError) return toast('error', error.message, reviewCard(view(loaded, ctx.cadre.cadreId, opened)));
+      if (error instanceof EvaluationError) return toast('error', chatErrorText(error), reviewCard(view(loaded, ctx.cadre.cadreId, opened)));
       throw error;
     }
   };
@@ -191,4 +191,17 @@ export function evaluationPending(deps: Pick<EvaluationChatDeps, 'db' | 'clock' 
       open: { action: EVALUATION_ACTIONS.start, value: { c: campaign.id, k: category } },
     }));
   };
+}
+
+/** The line above a ballot's problems, in the chat's language. */
+const CHAT_ERROR_HEAD: Record<string, string> = { invalid_ballot: '问卷未完成' };
+
+/**
+ * An evaluation error as the bot says it, in Chinese (the cadres' chat language). Ballots
+ * explain themselves in Chinese; a coded issue the chat has no words for is answered generically.
+ */
+function chatErrorText(error: EvaluationError): string {
+  const issues = error.issues.map((i) => (i.code === 'text' ? String(i.params?.text ?? '') : '操作未完成，请稍后再试')).join('；');
+  const head = CHAT_ERROR_HEAD[error.code];
+  return head ? `${head}：${issues}` : issues;
 }

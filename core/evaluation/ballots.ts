@@ -23,7 +23,7 @@ import {
 import type { Clock } from '../clock.ts';
 import { holdSlips, lockBallotBox, releaseSlips, rewriteLedger, type LooseSlip } from './ballot-box.ts';
 import { hashPublicCode, type ValidityRules } from './campaigns.ts';
-import { assertNoIssues, EvaluationError } from './errors.ts';
+import { assertNoIssues, EvaluationError, legacyIssue } from './errors.ts';
 import { CATEGORIES, CATEGORY_LABELS } from './scoring.ts';
 import { OVERALL_GRADES, templateItems, type TemplateDefinition } from './templates.ts';
 
@@ -221,7 +221,7 @@ export async function castBallot(db: Db, input: CastInput): Promise<CastOutcome>
       answers: input.answers,
       rules: context.campaign.validityRules as ValidityRules,
     });
-    assertNoIssues('invalid_ballot', '问卷未完成', issues);
+    assertNoIssues('invalid_ballot', issues.map(legacyIssue));
     await holdSlips(tx, input.sealKey, input.campaignId, looseSlips(category, ballot));
 
     if (input.publicCode != null) {

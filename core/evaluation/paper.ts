@@ -39,7 +39,7 @@ import { parseCsv } from '../csv.ts';
 import { holdSlips, lockBallotBox, releaseSlips, rewriteLedger } from './ballot-box.ts';
 import { ballotContext, looseSlips, MAX_COMMENT, votingState, type CheckedBallot } from './ballots.ts';
 import { hashPublicCode, normalizeCode, type ValidityRules } from './campaigns.ts';
-import { EvaluationError } from './errors.ts';
+import { EvaluationError, legacyIssue } from './errors.ts';
 import { CATEGORY_LABELS } from './scoring.ts';
 import { OVERALL_GRADES, templateItems, type TemplateDefinition } from './templates.ts';
 import { localDay, localParts } from './timezone.ts';
@@ -234,7 +234,7 @@ export async function importPaperBallots(
     .where(eq(evaluationTargets.campaignId, input.campaignId));
   const parsed = parsePaperCsv(input.content, context.definition, targets, context.campaign.validityRules as ValidityRules);
   const listed = parsePaperVoters(input.voters);
-  const fail = (errors: string[]) => new EvaluationError('invalid_paper', `导入失败：共 ${errors.length} 处错误，未导入任何选票`, errors);
+  const fail = (errors: string[]) => new EvaluationError('invalid_paper', errors.map(legacyIssue));
   if (parsed.errors.length || listed.errors.length) throw fail([...parsed.errors, ...listed.errors]);
   const slips = parsed.ballots.reduce((n, b) => n + b.ballot.slips.length, 0);
 

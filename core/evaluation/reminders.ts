@@ -7,6 +7,7 @@
  * the slot it sends for, so a sweep that runs twice sends once.
  */
 import { localDay, localParts, zonedTime } from './timezone.ts';
+import type { Issue } from './errors.ts';
 
 export interface ReminderPlan {
   atOpening: boolean;
@@ -33,11 +34,11 @@ export const SNOOZE_MS = 2 * 60 * 60 * 1000;
 
 const HHMM = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
-export function reminderPlanIssues(plan: ReminderPlan): string[] {
-  const issues: string[] = [];
-  if (plan.dailyAt != null && !HHMM.test(plan.dailyAt)) issues.push('每日提醒时间须为 HH:MM 格式，例如 10:00');
-  if (!HHMM.test(plan.quietHours?.from ?? '') || !HHMM.test(plan.quietHours?.to ?? '')) issues.push('免打扰时段须为 HH:MM 格式，例如 21:00 至 08:00');
-  if (!Number.isInteger(plan.maxReminders) || plan.maxReminders < 0 || plan.maxReminders > 20) issues.push('提醒次数上限须为 0–20 的整数');
+export function reminderPlanIssues(plan: ReminderPlan): Issue[] {
+  const issues: Issue[] = [];
+  if (plan.dailyAt != null && !HHMM.test(plan.dailyAt)) issues.push({ code: 'reminder.dailyAt' });
+  if (!HHMM.test(plan.quietHours?.from ?? '') || !HHMM.test(plan.quietHours?.to ?? '')) issues.push({ code: 'reminder.quietHours' });
+  if (!Number.isInteger(plan.maxReminders) || plan.maxReminders < 0 || plan.maxReminders > 20) issues.push({ code: 'reminder.max', params: { max: 20 } });
   return issues;
 }
 

@@ -147,7 +147,7 @@ export async function resultsReport(db: Db, campaignId: number, scope: Scope): P
  */
 export async function setAlertRules(db: Db, campaignId: number, rules: AlertRules, actorId: number | null): Promise<AlertRules> {
   const campaign = await getCampaign(db, campaignId);
-  assertNoIssues('invalid_alert_rules', '预警规则有误', campaignIssues({ ...campaign, weights: undefined, reminderPlan: undefined, validityRules: undefined, alertRules: rules }));
+  assertNoIssues('invalid_alert_rules', campaignIssues({ ...campaign, weights: undefined, reminderPlan: undefined, validityRules: undefined, alertRules: rules }));
   const before = campaign.alertRules as AlertRules;
   await db.transaction(async (tx) => {
     await tx.update(evaluationCampaigns).set({ alertRules: rules, updatedAt: new Date() }).where(eq(evaluationCampaigns.id, campaignId));

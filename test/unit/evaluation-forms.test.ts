@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { evaluationDictionary } from '../../web/pages/evaluation/text.ts';
+import { evaluationDictionary, issueText } from '../../web/pages/evaluation/text.ts';
 import { campaignValues, parseCampaignForm, toLocalInput } from '../../web/pages/evaluation/form.tsx';
 import { parseTemplateForm } from '../../web/pages/evaluation/templates.tsx';
 import { displayCode } from '../../web/pages/evaluation/codes.tsx';
@@ -55,7 +55,7 @@ describe('questionnaire form', () => {
 
   it('passes a missing score on to the rules as an error', () => {
     const def = parseTemplateForm({ name: 'x', level_label_0: '好', level_key_0: 'good', level_score_0: '', level_label_1: '差', level_key_1: 'poor', level_score_1: '40', dim_label_0: 'a', dim_key_0: 'a', dim_items_0: 'b' });
-    expect(templateIssues(def)).toContain('第 1 档“好”的分值须为 0–100 的整数');
+    expect(templateIssues(def).map((i) => issueText(zh, i))).toContain('第 1 档“好”的分值须为 0–100 的整数');
   });
 });
 

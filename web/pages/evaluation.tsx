@@ -45,7 +45,7 @@ import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts
 import { requireRole, requireUser } from '../auth.ts';
 import { clientIp, missingKey, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { formId, idParam } from '../ids.ts';
-import { et, type EvaluationDictionary } from './evaluation/text.ts';
+import { errorText, et, issueText, type EvaluationDictionary } from './evaluation/text.ts';
 import { errorPage, renderFragment, renderPage } from '../render.tsx';
 import { CampaignBody, Meter, StatusBadge, Turnout, type CampaignView, type Notice, type TurnoutView } from './evaluation/campaign.tsx';
 import { CampaignForm, campaignValues, parseCampaignForm, toLocalInput, type FormValues } from './evaluation/form.tsx';
@@ -131,13 +131,13 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.get('/new', MANAGERS, (c) => newPage(c, null));
   app.post('/', MANAGERS, async (c) => {
     const parsed = parseCampaignForm(await c.req.parseBody(), et(c), tz);
-    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input))];
+    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input).map((i) => issueText(et(c), i)))];
     if (issues.length) return newPage(c, parsed.values, issues);
     try {
       const campaign = await createCampaign(deps.db, parsed.input, c.var.user.id);
       return redirect(c, `/evaluation/${campaign.id}?created=1`);
     } catch (error) {
-      if (error instanceof EvaluationError) return newPage(c, parsed.values, error.issues);
+      if (error instanceof EvaluationError) return newPage(c, parsed.values, error.issues.map((i) => issueText(et(c), i)));
       throw error;
     }
   });
@@ -220,7 +220,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
       const notice = await change(id, et(c));
       return respond(c, id, { notice, status: notice?.kind === 'error' ? 422 : 200 });
     } catch (error) {
-      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: error.message, issues: error.issues }, status: 422 });
+      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: errorText(et(c), error), issues: error.issues.map((i) => issueText(et(c), i)) }, status: 422 });
       throw error;
     }
   };
@@ -237,12 +237,12 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const id = idParam(c);
     await load(c, id);
     const parsed = parseCampaignForm(await c.req.parseBody(), et(c), tz);
-    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input))];
+    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input).map((i) => issueText(et(c), i)))];
     if (issues.length) return respond(c, id, { values: parsed.values, formIssues: issues, status: 422 });
     try {
       await updateCampaign(deps.db, id, parsed.input, c.var.user.id);
     } catch (error) {
-      if (error instanceof EvaluationError) return respond(c, id, { values: parsed.values, formIssues: error.issues, status: 422 });
+      if (error instanceof EvaluationError) return respond(c, id, { values: parsed.values, formIssues: error.issues.map((i) => issueText(et(c), i)), status: 422 });
       throw error;
     }
     return respond(c, id, { notice: { kind: 'ok', text: et(c).common.saved } });
@@ -395,7 +395,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     try {
       codes = await issuePublicCodes(deps.db, id, { count, unitId }, c.var.user.id);
     } catch (error) {
-      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: error.message }, status: 422 });
+      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: errorText(et(c), error) }, status: 422 });
       throw error;
     }
     // The codes exist only in this answer: never cache it.

@@ -18,7 +18,7 @@ import { publicBallot, raterBallot, type BallotSubject, type BallotTarget } from
 import { raterCategory, type OverallGrade, type RaterCategory } from '../../../db/schema/evaluation.ts';
 import { Head } from '../../components/layout.tsx';
 import { missingKey, type PanelDeps } from '../../context.ts';
-import { et, type EvaluationDictionary } from './text.ts';
+import { errorText, et, issueText, type EvaluationDictionary } from './text.ts';
 
 interface Draft {
   step: number;
@@ -190,7 +190,7 @@ export function ballotRoutes(deps: PanelDeps): Hono {
     try {
       draft = typeof body.draft === 'string' ? unsealDraft<Draft>(sealKey, binding, body.draft) : { step: 0, answers: {} };
     } catch (error) {
-      if (error instanceof EvaluationError) return page(c, tr, e.unavailable, <Message title={e.unavailable} text={error.message} kind="error"><a class="button" href={action}>{e.start}</a></Message>, 400);
+      if (error instanceof EvaluationError) return page(c, tr, e.unavailable, <Message title={e.unavailable} text={errorText(tr, error)} kind="error"><a class="button" href={action}>{e.start}</a></Message>, 400);
       throw error;
     }
     const step = Math.min(Math.max(draft.step, 0), subject.targets.length - 1);
@@ -204,7 +204,7 @@ export function ballotRoutes(deps: PanelDeps): Hono {
     try {
       return outcomeMessage(c, tr, await cast(answers));
     } catch (error) {
-      if (error instanceof EvaluationError) return show(draft, error.issues, 422);
+      if (error instanceof EvaluationError) return show(draft, error.issues.map((i) => issueText(tr, i)), 422);
       throw error;
     }
   }

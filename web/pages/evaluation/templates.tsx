@@ -15,7 +15,7 @@ import { evaluationTemplates } from '../../../db/schema/evaluation.ts';
 import { requireRole } from '../../auth.ts';
 import type { PanelContext, PanelDeps, PanelEnv } from '../../context.ts';
 import { idParam } from '../../ids.ts';
-import { et, type EvaluationDictionary } from './text.ts';
+import { et, issueText, type EvaluationDictionary } from './text.ts';
 import { renderFragment, renderPage } from '../../render.tsx';
 import { Field } from '../../components/ui.tsx';
 import { NoticeBox, StatusBadge, type Notice } from './campaign.tsx';
@@ -164,7 +164,7 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   app.post('/', requireRole('district_admin'), async (c) => {
     const def = parseTemplateForm(await c.req.parseBody());
-    const issues = templateIssues(def);
+    const issues = templateIssues(def).map((i) => issueText(et(c), i));
     if (issues.length) return page(c, et(c).evaluation.newTemplate, <TemplateForm t={et(c)} def={def} action="/evaluation/templates" issues={issues} />, 422);
     const id = await createTemplate(deps.db, def, c.var.user.id);
     if (c.req.header('HX-Request')) {
@@ -197,7 +197,7 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
       const saved = await saveTemplateVersion(deps.db, { templateId: row.id, definition: def, actorId: c.var.user.id });
       return page(c, title, <TemplateForm t={et(c)} def={def} action={action} version={saved.version} notice={{ kind: 'ok', text: et(c).evaluation.versionSaved(saved.version) }} />);
     } catch (error) {
-      if (error instanceof EvaluationError) return page(c, title, <TemplateForm t={et(c)} def={def} action={action} version={latest.version} issues={error.issues} />, 422);
+      if (error instanceof EvaluationError) return page(c, title, <TemplateForm t={et(c)} def={def} action={action} version={latest.version} issues={error.issues.map((i) => issueText(et(c), i))} />, 422);
       throw error;
     }
   });

@@ -8,9 +8,11 @@
 import type { Context } from 'hono';
 import { langOf } from '../../context.ts';
 import { MIN_BALLOTS_SHOWN, round2, type Alert, type Flag } from '../../../core/evaluation/scoring.ts';
+import type { EvaluationError, Issue, IssueParams } from '../../../core/evaluation/errors.ts';
 import { dictionary, type Dictionary, type Lang } from '../../i18n.ts';
 
 const pct = (x: number) => `${round2(x * 100)}%`;
+type P = IssueParams;
 
 const zh = {
   evaluation: {
@@ -163,6 +165,73 @@ const zh = {
       start: '开始填写',
       unavailable: '无法填写问卷',
       forTarget: (name: string, unit: string) => `${name} · ${unit}`,
+    },
+    /** What went wrong, by the error's code: the line above its issues. */
+    error: {
+      invalid_campaign: '测评设置有误',
+      invalid_raters: '评价人设置有误',
+      invalid_targets: '测评对象有误',
+      cannot_open: '测评不能发布',
+      invalid_template: '问卷模板有误',
+      invalid_alert_rules: '预警规则有误',
+      invalid_ballot: '问卷未完成',
+      invalid_codes: '不能生成测评码',
+      invalid_paper: (n: number) => `导入失败：共 ${n} 处错误，未导入任何选票`,
+    },
+    /** One problem, by its code, worded with its figures. */
+    issue: {
+      campaign_not_found: (_: P) => '找不到该测评',
+      results_sealed: (_: P) => '测评结束前结果保密，结束后才能查看',
+      not_draft: (_: P) => '测评已发布，不能再修改设置、对象或评价人',
+      'weight.range': (p: P) => `${zh.evaluation.category[p.category!]}权重须为 0 到 1 之间的数`,
+      'weight.sum': (p: P) => `上级、同级、下级、群众四类权重之和须为 1，当前为 ${p.sum}`,
+      'title.empty': (_: P) => '测评名称不能为空',
+      'title.long': (p: P) => `测评名称不能超过 ${p.max} 字`,
+      'title.control': (_: P) => '测评名称不能包含换行或控制字符',
+      kind: (_: P) => '测评类型须为日常、年度、专项或任期评估',
+      year: (_: P) => '年度须为 2000–2100 之间的年份',
+      'opensAt.missing': (_: P) => '请填写开始时间',
+      'closesAt.missing': (_: P) => '请填写截止时间',
+      'closesAt.order': (_: P) => '截止时间须晚于开始时间',
+      'validity.topShare': (_: P) => '“好”评比例上限须为 0 到 1 之间的数',
+      'alert.shares': (_: P) => '预警比例须为 0 到 1 之间的数',
+      'reminder.dailyAt': (_: P) => '每日提醒时间须为 HH:MM 格式，例如 10:00',
+      'reminder.quietHours': (_: P) => '免打扰时段须为 HH:MM 格式，例如 21:00 至 08:00',
+      'reminder.max': (p: P) => `提醒次数上限须为 0–${p.max} 的整数`,
+      'template.missing': (_: P) => '所选问卷模板不存在',
+      'targets.unknown': (_: P) => '测评对象中有不存在的干部',
+      'raters.duplicate': (p: P) => `干部 ${p.cadreId} 在“${zh.evaluation.category[p.category!]}”类别中重复`,
+      'raters.self': (p: P) => `干部 ${p.cadreId} 不能评价自己`,
+      'raters.none': (p: P) => `干部 ${p.cadreId} 没有评价对象`,
+      'raters.stray': (p: P) => `干部 ${p.cadreId} 的评价对象 ${String(p.targets).split(', ').join('、')} 不在本次测评对象中`,
+      'raters.unknown': (_: P) => '评价人中有不存在的干部',
+      'codes.count': (p: P) => `一次可生成 1–${p.max} 个群众测评码`,
+      'codes.closed': (_: P) => '测评已结束，不能再生成测评码',
+      'codes.noTargets': (_: P) => '请先设置测评对象',
+      'codes.unitNoTargets': (_: P) => '该单位没有本次测评的对象',
+      'open.noTargets': (_: P) => '尚未设置测评对象',
+      'open.noRaters': (_: P) => '尚未设置评价人',
+      'open.pastDeadline': (_: P) => '截止时间已过',
+      'close.draft': (_: P) => '测评尚未发布',
+      'close.closed': (_: P) => '测评已结束',
+      'template.name': (_: P) => '问卷名称不能为空',
+      'template.fewLevels': (p: P) => `评价等次至少需要 ${p.min} 档`,
+      'template.manyLevels': (p: P) => `评价等次最多 ${p.max} 档`,
+      'template.levelKey': (p: P) => `第 ${p.n} 档的编码“${p.key}”无效（小写字母开头，仅含小写字母、数字和下划线）`,
+      'template.levelKeyTwice': (p: P) => `等次编码“${p.key}”重复`,
+      'template.levelLabel': (p: P) => `第 ${p.n} 档的名称不能为空`,
+      'template.levelScore': (p: P) => `第 ${p.n} 档“${p.label}”的分值须为 0–100 的整数`,
+      'template.levelOrder': (p: P) => `等次须从高到低排列：第 ${p.n} 档“${p.label}”的分值须低于“${p.previous}”`,
+      'template.levelLabelTwice': (_: P) => '等次名称不能重复',
+      'template.noDimensions': (_: P) => '至少需要一个测评维度',
+      'template.dimensionKey': (p: P) => `第 ${p.n} 个维度的编码“${p.key}”无效`,
+      'template.dimensionKeyTwice': (p: P) => `维度编码“${p.key}”重复`,
+      'template.dimensionLabel': (p: P) => `第 ${p.n} 个维度的名称不能为空`,
+      'template.noItems': (p: P) => `维度“${p.dimension}”至少需要一个测评项目`,
+      'template.itemKey': (p: P) => `维度“${p.dimension}”中项目编码“${p.key}”无效`,
+      'template.itemKeyTwice': (p: P) => `项目编码“${p.key}”重复`,
+      'template.itemLabel': (p: P) => `维度“${p.dimension}”中有项目名称为空`,
+      'template.control': (_: P) => '问卷名称、等次、维度和项目名称不能包含换行或控制字符',
     },
     timelineNoBallots: '无有效票',
     timelineScore: (score: number) => `综合得分 ${score}`,
@@ -416,6 +485,71 @@ const en: typeof zh = {
       unavailable: 'Ballot unavailable',
       forTarget: (name, unit) => `${name} · ${unit}`,
     },
+    error: {
+      invalid_campaign: 'The campaign settings have problems',
+      invalid_raters: 'The raters have problems',
+      invalid_targets: 'The targets have problems',
+      cannot_open: 'The campaign cannot be opened',
+      invalid_template: 'The questionnaire has problems',
+      invalid_alert_rules: 'The alert rules have problems',
+      invalid_ballot: 'The questionnaire is not complete',
+      invalid_codes: 'No codes were made',
+      invalid_paper: (n) => `Import failed: ${n} ${n === 1 ? 'problem' : 'problems'}, no ballot was imported`,
+    },
+    issue: {
+      campaign_not_found: () => 'No such campaign',
+      results_sealed: () => 'Results stay sealed until the campaign closes',
+      not_draft: () => 'The campaign is open: its settings, targets and raters can no longer change',
+      'weight.range': (p) => `The ${en.evaluation.category[p.category!]} weight must be a number from 0 to 1`,
+      'weight.sum': (p) => `The four weights (superior, peer, subordinate, public) must add up to 1; now ${p.sum}`,
+      'title.empty': () => 'The title is required',
+      'title.long': (p) => `The title may have at most ${p.max} characters`,
+      'title.control': () => 'The title may not contain line breaks or control characters',
+      kind: () => 'The kind must be routine, annual, special or end of term',
+      year: () => 'The year must be from 2000 to 2100',
+      'opensAt.missing': () => 'Enter the opening time',
+      'closesAt.missing': () => 'Enter the deadline',
+      'closesAt.order': () => 'The deadline must come after the opening time',
+      'validity.topShare': () => 'The cap on the share of “good” must be a number from 0 to 1',
+      'alert.shares': () => 'Alert shares must be numbers from 0 to 1',
+      'reminder.dailyAt': () => 'The daily reminder time must be HH:MM, e.g. 10:00',
+      'reminder.quietHours': () => 'Quiet hours must be HH:MM, e.g. 21:00 to 08:00',
+      'reminder.max': (p) => `The reminder limit must be a whole number from 0 to ${p.max}`,
+      'template.missing': () => 'The chosen questionnaire does not exist',
+      'targets.unknown': () => 'Some targets are not cadres on record',
+      'raters.duplicate': (p) => `Cadre ${p.cadreId} appears twice as ${en.evaluation.category[p.category!]}`,
+      'raters.self': (p) => `Cadre ${p.cadreId} cannot rate themselves`,
+      'raters.none': (p) => `Cadre ${p.cadreId} has no one to rate`,
+      'raters.stray': (p) => `Cadre ${p.cadreId} would rate ${p.targets}, who are not targets of this campaign`,
+      'raters.unknown': () => 'Some raters are not cadres on record',
+      'codes.count': (p) => `Make from 1 to ${p.max} public codes at a time`,
+      'codes.closed': () => 'The campaign has closed: no more codes',
+      'codes.noTargets': () => 'Set the targets first',
+      'codes.unitNoTargets': () => 'This unit has no targets in the campaign',
+      'open.noTargets': () => 'No targets yet',
+      'open.noRaters': () => 'No raters yet',
+      'open.pastDeadline': () => 'The deadline has passed',
+      'close.draft': () => 'The campaign is not open yet',
+      'close.closed': () => 'The campaign has already closed',
+      'template.name': () => 'The questionnaire needs a name',
+      'template.fewLevels': (p) => `The scale needs at least ${p.min} levels`,
+      'template.manyLevels': (p) => `The scale may have at most ${p.max} levels`,
+      'template.levelKey': (p) => `Level ${p.n}: the code “${p.key}” is invalid (a lowercase letter first, then lowercase letters, digits and underscores)`,
+      'template.levelKeyTwice': (p) => `The level code “${p.key}” appears twice`,
+      'template.levelLabel': (p) => `Level ${p.n} needs a name`,
+      'template.levelScore': (p) => `Level ${p.n} (“${p.label}”): the score must be a whole number from 0 to 100`,
+      'template.levelOrder': (p) => `Levels go from best to worst: level ${p.n} (“${p.label}”) must score below “${p.previous}”`,
+      'template.levelLabelTwice': () => 'Level names must differ',
+      'template.noDimensions': () => 'The questionnaire needs at least one dimension',
+      'template.dimensionKey': (p) => `Dimension ${p.n}: the code “${p.key}” is invalid`,
+      'template.dimensionKeyTwice': (p) => `The dimension code “${p.key}” appears twice`,
+      'template.dimensionLabel': (p) => `Dimension ${p.n} needs a name`,
+      'template.noItems': (p) => `The dimension “${p.dimension}” needs at least one item`,
+      'template.itemKey': (p) => `In “${p.dimension}”, the item code “${p.key}” is invalid`,
+      'template.itemKeyTwice': (p) => `The item code “${p.key}” appears twice`,
+      'template.itemLabel': (p) => `In “${p.dimension}”, an item has no name`,
+      'template.control': () => 'Names of the questionnaire, levels, dimensions and items may not contain line breaks or control characters',
+    },
     timelineNoBallots: 'no valid ballots',
     timelineScore: (score) => `overall score ${score}`,
     timelineRank: (rank, of) => `rank ${rank}/${of}`,
@@ -533,4 +667,20 @@ export function evaluationDictionary(lang: Lang): EvaluationDictionary {
 /** Like `t(c)` in web/context.ts, with the feature's text. */
 export function et(c: Context): EvaluationDictionary {
   return evaluationDictionary(langOf(c));
+}
+
+/** One problem, worded; a module not yet worded by code passes its own Chinese text. */
+export function issueText(t: EvaluationDictionary, issue: Issue): string {
+  if (issue.code === 'text') return String(issue.params?.text ?? '');
+  const word = (t.evaluation.issue as Record<string, ((p: IssueParams) => string) | undefined>)[issue.code];
+  return word ? word(issue.params ?? {}) : issue.code;
+}
+
+/** An error's line for a notice: what went wrong and, where one issue says it all, that issue. */
+export function errorText(t: EvaluationDictionary, error: EvaluationError): string {
+  const summary = (t.evaluation.error as Record<string, string | ((n: number) => string) | undefined>)[error.code];
+  const head = typeof summary === 'function' ? summary(error.issues.length) : summary;
+  const issues = error.issues.map((i) => issueText(t, i));
+  if (!head) return issues.join(t.results.reasonsJoin);
+  return typeof summary === 'function' ? head : t.common.labelled(head, issues.join(t.results.reasonsJoin));
 }
