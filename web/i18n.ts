@@ -613,7 +613,7 @@ const en: Dictionary = {
   },
   roster: {
     title: 'Roster import',
-    intro: 'Upload an .xlsx or .csv file. You first see every row\'s problems; then all rows are committed together, or nothing is. Cadres whose mobile or employee number exists are updated, the others created. Where two units share a name, write the full path, e.g. 青禾区/东山街道/党建办. At most 5 MB and 5000 rows.',
+    intro: 'Upload an .xlsx or .csv file. You first see every row\'s problems; then all rows are committed together, or nothing is. Cadres whose mobile or employee number exists are updated, the others created. Where two units share a name, write the full path, e.g. Qinghe District/Dongshan Subdistrict/Party Office. At most 5 MB and 5000 rows.',
     template: 'Download template',
     file: 'Choose file',
     preview: 'Preview',
