@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
 import { fixedClock } from '../../core/clock.ts';
 import { castBallot, type TargetAnswers } from '../../core/evaluation/ballots.ts';
 import { closeCampaign, createCampaign, openCampaign, proposeRaters, saveRaters, setTargets, type RaterAssignment } from '../../core/evaluation/campaigns.ts';
@@ -250,6 +251,26 @@ describe('the panel in English', () => {
     const menu = await menuOf(b);
     expect(menu).toContain('/evaluation');
     const found = await walk(b, [...menu, ...detailPages(), '/users', '/audit', '/evaluation/templates/new', `/cadres/${(await t.db.select().from(cadres).where(eq(cadres.unitId, ids.harbor)))[0]!.id}`], true);
+    expect(found).toEqual({});
+  });
+
+  it('names the sheets and columns of the exports in English', async () => {
+    const b = await english('ada');
+    const found: Record<string, string[]> = {};
+    for (const path of [`/evaluation/${ids.closed}/results/export.xlsx`, '/cadres/export.xlsx']) {
+      const res = await b.get(path);
+      expect(res.status, path).toBe(200);
+      const book = new ExcelJS.Workbook();
+      await book.xlsx.load(await res.arrayBuffer());
+      const words: string[] = [];
+      for (const sheet of book.worksheets) {
+        words.push(sheet.name);
+        // The header rows: what the export itself says, not the data under it.
+        for (const n of [1, 2]) sheet.getRow(n).eachCell((cell) => words.push(String(cell.value ?? '')));
+      }
+      const leaks = chineseOn(words.join(' | '));
+      if (leaks.length) found[path] = leaks;
+    }
     expect(found).toEqual({});
   });
 
