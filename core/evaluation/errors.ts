@@ -5,7 +5,8 @@
  * with: the panel words them in the reader's language, the bot in Chinese.
  */
 
-export type IssueParams = Record<string, string | number>;
+/** The figures and names an issue is worded with; a list is joined in the reader's language. */
+export type IssueParams = Record<string, string | number | string[]>;
 
 /** A problem a person caused, e.g. `{ code: 'raters.self', params: { cadreId: 12 } }`. */
 export interface Issue {

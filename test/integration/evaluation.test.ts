@@ -122,11 +122,11 @@ describe('democratic evaluation on the demo district', () => {
       campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY,
       answers: answersFor([...peer.targetIds, peer.cadreId], () => 'good'),
     });
-    await expect(selfRating).rejects.toThrow('不能评价自己');
+    expect(errorText(zhText, (await selfRating.then(() => null, (e: EvaluationError) => e))!)).toContain('不能评价自己');
     const partial = answersFor(peer.targetIds, () => 'good');
     delete partial[0]!.levels[ITEMS[0]!];
-    await expect(castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: partial })).rejects.toThrow(/未评价：政治品质/);
-    await expect(castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: answersFor(peer.targetIds.slice(1), () => 'good') })).rejects.toThrow('还有 1 位评价对象未评价');
+    expect(errorText(zhText, (await castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: partial }).then(() => null, (e: EvaluationError) => e))!)).toMatch(/问卷未完成：.*未评价：政治品质/);
+    expect(errorText(zhText, (await castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: answersFor(peer.targetIds.slice(1), () => 'good') }).then(() => null, (e: EvaluationError) => e))!)).toContain('还有 1 位评价对象未评价');
     expect(await count('evaluation_ballots')).toBe(0);
     expect(await count('evaluation_completions')).toBe(0);
   });

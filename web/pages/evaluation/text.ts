@@ -13,6 +13,9 @@ import { dictionary, type Dictionary, type Lang } from '../../i18n.ts';
 
 const pct = (x: number) => `${round2(x * 100)}%`;
 type P = IssueParams;
+const listOf = (v: P[string] | undefined): string[] => (Array.isArray(v) ? v : v == null ? [] : [String(v)]);
+const whoZh = (p: P) => (p.name != null ? String(p.name) : `编号 ${p.target}`);
+const whoEn = (p: P) => (p.name != null ? String(p.name) : `No. ${p.target}`);
 
 const zh = {
   evaluation: {
@@ -183,7 +186,7 @@ const zh = {
       campaign_not_found: (_: P) => '找不到该测评',
       results_sealed: (_: P) => '测评结束前结果保密，结束后才能查看',
       not_draft: (_: P) => '测评已发布，不能再修改设置、对象或评价人',
-      'weight.range': (p: P) => `${zh.evaluation.category[p.category!]}权重须为 0 到 1 之间的数`,
+      'weight.range': (p: P) => `${zh.evaluation.category[String(p.category)]}权重须为 0 到 1 之间的数`,
       'weight.sum': (p: P) => `上级、同级、下级、群众四类权重之和须为 1，当前为 ${p.sum}`,
       'title.empty': (_: P) => '测评名称不能为空',
       'title.long': (p: P) => `测评名称不能超过 ${p.max} 字`,
@@ -200,7 +203,7 @@ const zh = {
       'reminder.max': (p: P) => `提醒次数上限须为 0–${p.max} 的整数`,
       'template.missing': (_: P) => '所选问卷模板不存在',
       'targets.unknown': (_: P) => '测评对象中有不存在的干部',
-      'raters.duplicate': (p: P) => `干部 ${p.cadreId} 在“${zh.evaluation.category[p.category!]}”类别中重复`,
+      'raters.duplicate': (p: P) => `干部 ${p.cadreId} 在“${zh.evaluation.category[String(p.category)]}”类别中重复`,
       'raters.self': (p: P) => `干部 ${p.cadreId} 不能评价自己`,
       'raters.none': (p: P) => `干部 ${p.cadreId} 没有评价对象`,
       'raters.stray': (p: P) => `干部 ${p.cadreId} 的评价对象 ${String(p.targets).split(', ').join('、')} 不在本次测评对象中`,
@@ -231,6 +234,17 @@ const zh = {
       'template.itemKey': (p: P) => `维度“${p.dimension}”中项目编码“${p.key}”无效`,
       'template.itemKeyTwice': (p: P) => `项目编码“${p.key}”重复`,
       'template.itemLabel': (p: P) => `维度“${p.dimension}”中有项目名称为空`,
+      'ballot.self': (_: P) => '不能评价自己',
+      'ballot.notYours': (p: P) => `${whoZh(p)} 不是您的评价对象`,
+      'ballot.twice': (p: P) => `${whoZh(p)} 重复评价`,
+      'ballot.missing': (p: P) => `${whoZh(p)} 未评价：${listOf(p.items).join('、')}`,
+      'ballot.unknownItems': (p: P) => `${whoZh(p)} 有问卷中没有的项目：${listOf(p.items).join('、')}`,
+      'ballot.noGrade': (p: P) => `${whoZh(p)} 未选择总体评价（优秀/称职/基本称职/不称职）`,
+      'ballot.gradeNotAsked': (_: P) => '本问卷不设总体评价',
+      'ballot.commentNotAsked': (_: P) => '本问卷不设意见建议',
+      'ballot.commentLong': (p: P) => `${whoZh(p)} 的意见建议超过 ${p.max} 字`,
+      'ballot.unrated': (p: P) => `还有 ${p.count} 位评价对象未评价：${listOf(p.names).join('、')}`,
+      category_required: (p: P) => `您在本次测评中有多份问卷（${listOf(p.categories).map((c) => zh.evaluation.category[c]).join('、')}），请分别提交`,
       'paper.column': (p: P) => `第 1 行：缺少“${p.column}”列`,
       'paper.itemColumn': (p: P) => `第 1 行：缺少测评项目“${p.item}”列`,
       'paper.empty': (_: P) => '文件中没有选票',
@@ -503,7 +517,7 @@ const en: typeof zh = {
       campaign_not_found: () => 'No such campaign',
       results_sealed: () => 'Results stay sealed until the campaign closes',
       not_draft: () => 'The campaign is open: its settings, targets and raters can no longer change',
-      'weight.range': (p) => `The ${en.evaluation.category[p.category!]} weight must be a number from 0 to 1`,
+      'weight.range': (p) => `The ${en.evaluation.category[String(p.category)]} weight must be a number from 0 to 1`,
       'weight.sum': (p) => `The four weights (superior, peer, subordinate, public) must add up to 1; now ${p.sum}`,
       'title.empty': () => 'The title is required',
       'title.long': (p) => `The title may have at most ${p.max} characters`,
@@ -520,7 +534,7 @@ const en: typeof zh = {
       'reminder.max': (p) => `The reminder limit must be a whole number from 0 to ${p.max}`,
       'template.missing': () => 'The chosen questionnaire does not exist',
       'targets.unknown': () => 'Some targets are not cadres on record',
-      'raters.duplicate': (p) => `Cadre ${p.cadreId} appears twice as ${en.evaluation.category[p.category!]}`,
+      'raters.duplicate': (p) => `Cadre ${p.cadreId} appears twice as ${en.evaluation.category[String(p.category)]}`,
       'raters.self': (p) => `Cadre ${p.cadreId} cannot rate themselves`,
       'raters.none': (p) => `Cadre ${p.cadreId} has no one to rate`,
       'raters.stray': (p) => `Cadre ${p.cadreId} would rate ${p.targets}, who are not targets of this campaign`,
@@ -551,6 +565,17 @@ const en: typeof zh = {
       'template.itemKey': (p) => `In “${p.dimension}”, the item code “${p.key}” is invalid`,
       'template.itemKeyTwice': (p) => `The item code “${p.key}” appears twice`,
       'template.itemLabel': (p) => `In “${p.dimension}”, an item has no name`,
+      'ballot.self': () => 'You cannot rate yourself',
+      'ballot.notYours': (p) => `${whoEn(p)} is not someone you rate`,
+      'ballot.twice': (p) => `${whoEn(p)} is rated twice`,
+      'ballot.missing': (p) => `${whoEn(p)}: not rated on ${listOf(p.items).join(', ')}`,
+      'ballot.unknownItems': (p) => `${whoEn(p)}: items the questionnaire does not have: ${listOf(p.items).join(', ')}`,
+      'ballot.noGrade': (p) => `${whoEn(p)}: choose an overall grade`,
+      'ballot.gradeNotAsked': () => 'This questionnaire asks for no overall grade',
+      'ballot.commentNotAsked': () => 'This questionnaire takes no comments',
+      'ballot.commentLong': (p) => `${whoEn(p)}: the comment is longer than ${p.max} characters`,
+      'ballot.unrated': (p) => `${p.count} still to rate: ${listOf(p.names).join(', ')}`,
+      category_required: (p) => `You have several questionnaires in this campaign (${listOf(p.categories).map((c) => en.evaluation.category[c]).join(', ')}); submit each on its own`,
       'paper.column': (p) => `Row 1: the column “${p.column}” is missing`,
       'paper.itemColumn': (p) => `Row 1: the column for the item “${p.item}” is missing`,
       'paper.empty': () => 'The file holds no ballots',
