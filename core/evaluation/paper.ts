@@ -212,11 +212,11 @@ export async function importPaperBallots(
   input: { campaignId: number; fileName: string; content: string; voters: string; clock: Clock; tz: string; actorId: number | null; sealKey: Buffer },
 ): Promise<{ batchId: number; ballots: number; slips: number; voters: number }> {
   const refuseUnlessOpen = (context: Awaited<ReturnType<typeof ballotContext>>) => {
-    if (!context) throw new EvaluationError('campaign_not_found', '找不到该测评');
-    if (context.campaign.status === 'draft') throw new EvaluationError('not_open', '测评尚未发布，不能导入纸质选票');
+    if (!context) throw new EvaluationError('campaign_not_found');
+    if (context.campaign.status === 'draft') throw new EvaluationError('not_open', { code: 'paper.draft' });
     const state = votingState(context.campaign, input.clock.now());
-    if (state === 'closed') throw new EvaluationError('closed', '测评已结束，不能再导入纸质选票，结果不再改变');
-    if (state === 'not_open') throw new EvaluationError('not_open', '测评尚未开始，不能导入纸质选票');
+    if (state === 'closed') throw new EvaluationError('closed', { code: 'paper.closed' });
+    if (state === 'not_open') throw new EvaluationError('not_open', { code: 'paper.notStarted' });
     return context;
   };
   const fileSha256 = paperFingerprint(input.content);
@@ -228,7 +228,7 @@ export async function importPaperBallots(
     if (earlier) {
       const p = localParts(earlier.importedAt, input.tz);
       const at = `${localDay(earlier.importedAt, input.tz)} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
-      throw new EvaluationError('duplicate_paper', `该文件已导入过（${at} 导入的“${earlier.fileName}”，内容相同），不能重复计票`);
+      throw new EvaluationError('duplicate_paper', { code: 'paper.duplicate', params: { at, file: earlier.fileName } });
     }
   };
   const context = refuseUnlessOpen(await ballotContext(db, input.campaignId));
@@ -262,7 +262,7 @@ export async function importPaperBallots(
       .values({ campaignId: input.campaignId, fileName: input.fileName, fileSha256, ballots: parsed.ballots.length, rows: parsed.rows, importedBy: input.actorId })
       .onConflictDoNothing()
       .returning({ id: evaluationPaperBatches.id });
-    if (!batch) throw new EvaluationError('duplicate_paper', '该文件已导入过，不能重复计票');
+    if (!batch) throw new EvaluationError('duplicate_paper', { code: 'paper.duplicateNow' });
     await holdSlips(tx, input.sealKey, input.campaignId, parsed.ballots.flatMap((b) => looseSlips(b.category, b.ballot)));
     if (voters.resolved.length) await rewriteLedger(tx, input.campaignId, voters.resolved);
     if (codes.hashes.length) {
