@@ -82,9 +82,9 @@ export function evaluationCardActions(deps: EvaluationChatDeps): Record<string, 
   function openDraft(action: CardAction, ctx: ChatContext, loaded: Extract<Loaded, { ok: true }>): Draft | CardResponse {
     const sealed = action.value.d;
     try {
-      if (typeof sealed !== 'string') throw new EvaluationError('invalid_draft', '草稿已失效，请重新打开问卷填写');
+      if (typeof sealed !== 'string') throw new EvaluationError('invalid_draft');
       const draft = unsealDraft<Draft>(deps.sealKey, { campaignId: loaded.context.campaign.id, raterId: ctx.cadre.cadreId }, sealed);
-      if (!draft || draft.k !== loaded.category || typeof draft.a !== 'object' || draft.a === null) throw new EvaluationError('invalid_draft', '草稿已失效，请重新打开问卷填写');
+      if (!draft || draft.k !== loaded.category || typeof draft.a !== 'object' || draft.a === null) throw new EvaluationError('invalid_draft');
       return draft;
     } catch (error) {
       if (error instanceof EvaluationError) return toast('error', `${chatErrorText(error)}（此卡片的内容无法验证，未作任何记录）`);
@@ -201,6 +201,7 @@ const who = (p: IssueParams) => (p.name != null ? String(p.name) : `编号 ${p.t
 
 /** The ballot's problems as the chat words them. */
 const CHAT_ISSUES: Record<string, (p: IssueParams) => string> = {
+  invalid_draft: () => '草稿已失效，请重新打开问卷填写',
   'ballot.self': () => '不能评价自己',
   'ballot.notYours': (p) => `${who(p)} 不是您的评价对象`,
   'ballot.twice': (p) => `${who(p)} 重复评价`,

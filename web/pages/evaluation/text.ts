@@ -185,6 +185,7 @@ const zh = {
     issue: {
       campaign_not_found: (_: P) => '找不到该测评',
       results_sealed: (_: P) => '测评结束前结果保密，结束后才能查看',
+      invalid_draft: (_: P) => '草稿已失效，请重新打开问卷填写',
       not_draft: (_: P) => '测评已发布，不能再修改设置、对象或评价人',
       'weight.range': (p: P) => `${zh.evaluation.category[String(p.category)]}权重须为 0 到 1 之间的数`,
       'weight.sum': (p: P) => `上级、同级、下级、群众四类权重之和须为 1，当前为 ${p.sum}`,
@@ -521,6 +522,7 @@ const en: typeof zh = {
     issue: {
       campaign_not_found: () => 'No such campaign',
       results_sealed: () => 'Results stay sealed until the campaign closes',
+      invalid_draft: () => 'This draft is no longer valid; open the questionnaire again',
       not_draft: () => 'The campaign is open: its settings, targets and raters can no longer change',
       'weight.range': (p) => `The ${en.evaluation.category[String(p.category)]} weight must be a number from 0 to 1`,
       'weight.sum': (p) => `The four weights (superior, peer, subordinate, public) must add up to 1; now ${p.sum}`,
