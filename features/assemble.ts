@@ -115,8 +115,8 @@ export function assembleFeatures(features: readonly Feature[], ctx: FeatureConte
       });
     }
     for (const source of parts.timeline ?? []) {
-      out.timeline.push((db, cadreId) =>
-        source(db, cadreId).catch((err: unknown) => {
+      out.timeline.push((db, cadreId, lang) =>
+        source(db, cadreId, lang).catch((err: unknown) => {
           ctx.log.error({ err, feature: feature.name, cadreId }, 'timeline source failed; the profile shows the others');
           return [];
         }),

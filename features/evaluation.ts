@@ -5,7 +5,7 @@
  * sweeps, closing, digests, "remind me later"), its review items and its timeline entries.
  */
 import { evaluationCardActions, evaluationPending } from '../bot/handlers/evaluation.ts';
-import { evaluationTimeline } from '../core/evaluation/report.ts';
+import { evaluationTimeline } from '../web/pages/evaluation/timeline.ts';
 import { ensureBuiltInTemplates } from '../core/evaluation/templates.ts';
 import { upsertEvaluationSchedules } from '../jobs/schedules.ts';
 import { EVALUATION_QUEUE, enqueueCampaignOpened, evaluationProcessor, scheduleSnooze } from '../jobs/workers/evaluation.ts';
@@ -13,7 +13,8 @@ import { evaluationRoutes } from '../web/pages/evaluation.tsx';
 import { ballotRoutes } from '../web/pages/evaluation/ballot.tsx';
 import { evaluationReviewSource } from '../web/pages/evaluation/review.ts';
 import { evaluationInbox } from '../web/pages/evaluation/inbox.ts';
-import { resultsReview, resultsRoutes } from '../web/pages/results/index.tsx';
+import { evaluationDictionary } from '../web/pages/evaluation/text.ts';
+import { resultsReview, resultsRoutes } from '../web/pages/evaluation/results/index.tsx';
 import type { Feature } from './feature.ts';
 import { READERS } from '../core/roles.ts';
 
@@ -23,7 +24,7 @@ export const evaluation: Feature = {
     const queue = ctx.queue?.(EVALUATION_QUEUE);
     const { db, clock, timeZone, sealKey, publicUrl } = ctx;
     return {
-      nav: [{ key: 'evaluation', href: '/evaluation', label: (t) => t.nav.evaluation, roles: READERS, order: 40 }],
+      nav: [{ key: 'evaluation', href: '/evaluation', label: (_t, lang) => evaluationDictionary(lang).evaluation.nav, roles: READERS, order: 40 }],
       routes: (panel) => {
         const deps = {
           ...panel,

@@ -90,8 +90,8 @@ export interface ReviewItem {
   href: string;
   detail?: string;
 }
-/** Lists the review items for the signed-in user (within their scope). */
-export type ReviewSource = (viewer: { user: PanelUser; scope: Scope }) => Promise<ReviewItem[]>;
+/** Lists the review items for the signed-in user (within their scope), worded in their language (Chinese if unsaid). */
+export type ReviewSource = (viewer: { user: PanelUser; scope: Scope; lang?: Lang }) => Promise<ReviewItem[]>;
 
 export type PanelEnv = {
   Variables: {

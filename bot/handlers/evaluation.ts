@@ -13,7 +13,7 @@ import type { Clock } from '../../core/clock.ts';
 import type { PendingSource } from '../../core/pending.ts';
 import type { RaterCategory } from '../../db/schema/evaluation.ts';
 import { ballotContext, castBallot, pendingAssignments, votingState, type BallotContext } from '../../core/evaluation/ballots.ts';
-import { EvaluationError } from '../../core/evaluation/errors.ts';
+import { EvaluationError, type IssueParams } from '../../core/evaluation/errors.ts';
 import { assignmentTargets, draftToAnswers, emptyDraft, isCategory, mergeAnswers, openAssignmentsFor, type BallotTarget, type Draft } from '../../core/evaluation/rater-view.ts';
 import { snoozeUntil, type ReminderPlan } from '../../core/evaluation/reminders.ts';
 import { sealDraft, unsealDraft } from '../../core/evaluation/seal.ts';
@@ -82,12 +82,12 @@ export function evaluationCardActions(deps: EvaluationChatDeps): Record<string, 
   function openDraft(action: CardAction, ctx: ChatContext, loaded: Extract<Loaded, { ok: true }>): Draft | CardResponse {
     const sealed = action.value.d;
     try {
-      if (typeof sealed !== 'string') throw new EvaluationError('invalid_draft', '草稿已失效，请重新打开问卷填写');
+      if (typeof sealed !== 'string') throw new EvaluationError('invalid_draft');
       const draft = unsealDraft<Draft>(deps.sealKey, { campaignId: loaded.context.campaign.id, raterId: ctx.cadre.cadreId }, sealed);
-      if (!draft || draft.k !== loaded.category || typeof draft.a !== 'object' || draft.a === null) throw new EvaluationError('invalid_draft', '草稿已失效，请重新打开问卷填写');
+      if (!draft || draft.k !== loaded.category || typeof draft.a !== 'object' || draft.a === null) throw new EvaluationError('invalid_draft');
       return draft;
     } catch (error) {
-      if (error instanceof EvaluationError) return toast('error', `${error.message}（此卡片的内容无法验证，未作任何记录）`);
+      if (error instanceof EvaluationError) return toast('error', `${chatErrorText(error)}（此卡片的内容无法验证，未作任何记录）`);
       throw error;
     }
   }
@@ -155,7 +155,7 @@ export function evaluationCardActions(deps: EvaluationChatDeps): Record<string, 
           return toast('warning', NOT_A_RATER);
       }
     } catch (error) {
-      if (error instanceof EvaluationError) return toast('error', error.message, reviewCard(view(loaded, ctx.cadre.cadreId, opened)));
+      if (error instanceof EvaluationError) return toast('error', chatErrorText(error), reviewCard(view(loaded, ctx.cadre.cadreId, opened)));
       throw error;
     }
   };
@@ -191,4 +191,38 @@ export function evaluationPending(deps: Pick<EvaluationChatDeps, 'db' | 'clock' 
       open: { action: EVALUATION_ACTIONS.start, value: { c: campaign.id, k: category } },
     }));
   };
+}
+
+/** The line above a ballot's problems, in the chat's language. */
+const CHAT_ERROR_HEAD: Record<string, string> = { invalid_ballot: '问卷未完成' };
+
+const listOf = (v: IssueParams[string] | undefined): string[] => (Array.isArray(v) ? v : v == null ? [] : [String(v)]);
+const who = (p: IssueParams) => (p.name != null ? String(p.name) : `编号 ${p.target}`);
+
+/** The ballot's problems as the chat words them. */
+const CHAT_ISSUES: Record<string, (p: IssueParams) => string> = {
+  invalid_draft: () => '草稿已失效，请重新打开问卷填写',
+  'ballot.self': () => '不能评价自己',
+  'ballot.notYours': (p) => `${who(p)} 不是您的评价对象`,
+  'ballot.twice': (p) => `${who(p)} 重复评价`,
+  'ballot.missing': (p) => `${who(p)} 未评价：${listOf(p.items).join('、')}`,
+  'ballot.unknownItems': (p) => `${who(p)} 有问卷中没有的项目：${listOf(p.items).join('、')}`,
+  'ballot.noGrade': (p) => `${who(p)} 未选择总体评价（优秀/称职/基本称职/不称职）`,
+  'ballot.gradeNotAsked': () => '本问卷不设总体评价',
+  'ballot.commentNotAsked': () => '本问卷不设意见建议',
+  'ballot.commentLong': (p) => `${who(p)} 的意见建议超过 ${p.max} 字`,
+  'ballot.unrated': (p) => `还有 ${p.count} 位评价对象未评价：${listOf(p.names).join('、')}`,
+  category_required: (p) => `您在本次测评中有多份问卷（${listOf(p.categories).map((c) => CATEGORY_LABELS[c as RaterCategory] ?? c).join('、')}），请分别提交`,
+};
+
+/**
+ * An evaluation error as the bot says it, in Chinese (the cadres' chat language); a coded issue
+ * the chat has no words for is answered generically.
+ */
+function chatErrorText(error: EvaluationError): string {
+  const issues = error.issues
+    .map((i) => (i.code === 'text' ? String(i.params?.text ?? '') : (CHAT_ISSUES[i.code]?.(i.params ?? {}) ?? '操作未完成，请稍后再试')))
+    .join('；');
+  const head = CHAT_ERROR_HEAD[error.code];
+  return head ? `${head}：${issues}` : issues;
 }

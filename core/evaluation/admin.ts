@@ -245,7 +245,7 @@ export async function templateUsage(db: Db, templateId: number) {
 /** A new custom template with its first version (key `custom_<n>`). */
 export async function createTemplate(db: Db, definition: TemplateDefinition, actorId: number | null): Promise<number> {
   const issues = templateIssues(definition);
-  if (issues.length) throw new EvaluationError('invalid_template', `问卷模板有误：${issues.join('；')}`, issues);
+  if (issues.length) throw new EvaluationError('invalid_template', issues);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(evaluationTemplates)

@@ -23,8 +23,8 @@ import {
 import type { Clock } from '../clock.ts';
 import { holdSlips, lockBallotBox, releaseSlips, rewriteLedger, type LooseSlip } from './ballot-box.ts';
 import { hashPublicCode, type ValidityRules } from './campaigns.ts';
-import { assertNoIssues, EvaluationError } from './errors.ts';
-import { CATEGORIES, CATEGORY_LABELS } from './scoring.ts';
+import { assertNoIssues, EvaluationError, type Issue, type IssueParams } from './errors.ts';
+import { CATEGORIES } from './scoring.ts';
 import { OVERALL_GRADES, templateItems, type TemplateDefinition } from './templates.ts';
 
 /** One target's answers: item key → scale level key (e.g. `good`). */
@@ -58,9 +58,10 @@ export function checkBallot(
     rules: ValidityRules;
     targetNames?: ReadonlyMap<number, string>;
   },
-): { issues: string[]; ballot: CheckedBallot } {
-  const issues: string[] = [];
-  const name = (id: number) => input.targetNames?.get(id) ?? `编号 ${id}`;
+): { issues: Issue[]; ballot: CheckedBallot } {
+  const issues: Issue[] = [];
+  // A target by name where the caller knows it, else by number (the reader's words say which).
+  const who = (id: number): IssueParams => { const name = input.targetNames?.get(id); return name ? { target: id, name } : { target: id }; };
   const items = templateItems(def);
   const scoreOf = new Map(def.scale.map((l) => [l.key, l.score]));
   const expected = new Set(input.targetIds);
@@ -72,15 +73,15 @@ export function checkBallot(
 
   for (const target of input.answers) {
     if (input.raterCadreId != null && target.targetId === input.raterCadreId) {
-      issues.push('不能评价自己');
+      issues.push({ code: 'ballot.self' });
       continue;
     }
     if (!expected.has(target.targetId)) {
-      issues.push(`${name(target.targetId)} 不是您的评价对象`);
+      issues.push({ code: 'ballot.notYours', params: who(target.targetId) });
       continue;
     }
     if (seen.has(target.targetId)) {
-      issues.push(`${name(target.targetId)} 重复评价`);
+      issues.push({ code: 'ballot.twice', params: who(target.targetId) });
       continue;
     }
     seen.add(target.targetId);
@@ -92,17 +93,17 @@ export function checkBallot(
       if (score == null) missing.push(item.label);
       else scores[item.key] = score;
     }
-    if (missing.length) issues.push(`${name(target.targetId)} 未评价：${missing.join('、')}`);
+    if (missing.length) issues.push({ code: 'ballot.missing', params: { ...who(target.targetId), items: missing } });
     const unknown = Object.keys(target.levels ?? {}).filter((k) => !items.some((i) => i.key === k));
-    if (unknown.length) issues.push(`${name(target.targetId)} 有问卷中没有的项目：${unknown.join('、')}`);
+    if (unknown.length) issues.push({ code: 'ballot.unknownItems', params: { ...who(target.targetId), items: unknown } });
     let grade: OverallGrade | null = null;
     if (def.overallGrade) {
-      if (!OVERALL_GRADES.some((g) => g.key === target.grade)) issues.push(`${name(target.targetId)} 未选择总体评价（优秀/称职/基本称职/不称职）`);
+      if (!OVERALL_GRADES.some((g) => g.key === target.grade)) issues.push({ code: 'ballot.noGrade', params: who(target.targetId) });
       else grade = target.grade!;
-    } else if (target.grade) issues.push('本问卷不设总体评价');
+    } else if (target.grade) issues.push({ code: 'ballot.gradeNotAsked' });
     const comment = target.comment?.trim() || null;
-    if (comment && !def.allowComment) issues.push('本问卷不设意见建议');
-    if (comment && comment.length > MAX_COMMENT) issues.push(`${name(target.targetId)} 的意见建议超过 ${MAX_COMMENT} 字`);
+    if (comment && !def.allowComment) issues.push({ code: 'ballot.commentNotAsked' });
+    if (comment && comment.length > MAX_COMMENT) issues.push({ code: 'ballot.commentLong', params: { ...who(target.targetId), max: MAX_COMMENT } });
     for (const score of Object.values(scores)) {
       answers++;
       if (score === topScore) top++;
@@ -110,7 +111,7 @@ export function checkBallot(
     slips.push({ targetId: target.targetId, scores, grade, comment });
   }
   const unrated = input.targetIds.filter((id) => !seen.has(id) && id !== input.raterCadreId);
-  if (unrated.length) issues.push(`还有 ${unrated.length} 位评价对象未评价：${unrated.map(name).join('、')}`);
+  if (unrated.length) issues.push({ code: 'ballot.unrated', params: { count: unrated.length, names: unrated.map((id) => input.targetNames?.get(id) ?? String(id)) } });
   const max = input.rules.maxTopShare;
   const flagged = max != null && answers > 0 && top / answers > max;
   return { issues, ballot: { slips, flagged } };
@@ -202,7 +203,7 @@ export async function castBallot(db: Db, input: CastInput): Promise<CastOutcome>
       const assignment = input.category ? assignments.find((a) => a.category === input.category) : assignments.length === 1 ? assignments[0] : undefined;
       if (!assignment) {
         if (assignments.length > 1) {
-          throw new EvaluationError('category_required', `您在本次测评中有多份问卷（${assignments.map((a) => CATEGORY_LABELS[a.category]).join('、')}），请分别提交`);
+          throw new EvaluationError('category_required', { code: 'category_required', params: { categories: assignments.map((a) => a.category) } });
         }
         return { outcome: 'not_a_rater' };
       }
@@ -221,7 +222,7 @@ export async function castBallot(db: Db, input: CastInput): Promise<CastOutcome>
       answers: input.answers,
       rules: context.campaign.validityRules as ValidityRules,
     });
-    assertNoIssues('invalid_ballot', '问卷未完成', issues);
+    assertNoIssues('invalid_ballot', issues);
     await holdSlips(tx, input.sealKey, input.campaignId, looseSlips(category, ballot));
 
     if (input.publicCode != null) {

@@ -20,7 +20,7 @@ import {
 import { cadres, units } from '../../db/schema/org.ts';
 import { audit, diffOf } from '../audit.ts';
 import type { Clock } from '../clock.ts';
-import { assertNoIssues, EvaluationError } from './errors.ts';
+import { assertNoIssues, EvaluationError, type Issue } from './errors.ts';
 import { hasControlChars } from '../validation.ts';
 import { DEFAULT_REMINDER_PLAN, reminderPlanIssues, type ReminderPlan } from './reminders.ts';
 import { CATEGORIES, CATEGORY_LABELS, DEFAULT_ALERT_RULES, DEFAULT_WEIGHTS, type AlertRules, type Weights } from './scoring.ts';
@@ -51,48 +51,48 @@ export interface CampaignInput {
 
 const share = (x: unknown) => typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1;
 
-/** Every problem with the weights, in Chinese. */
-export function weightIssues(weights: Weights): string[] {
-  const issues: string[] = [];
+/** Every problem with the weights. */
+export function weightIssues(weights: Weights): Issue[] {
+  const issues: Issue[] = [];
   for (const c of CATEGORIES) {
-    if (!share(weights[c])) issues.push(`${CATEGORY_LABELS[c]}权重须为 0 到 1 之间的数`);
+    if (!share(weights[c])) issues.push({ code: 'weight.range', params: { category: c } });
   }
   if (issues.length) return issues;
   const sum = CATEGORIES.reduce((s, c) => s + weights[c], 0);
-  if (Math.abs(sum - 1) > 1e-9) issues.push(`上级、同级、下级、群众四类权重之和须为 1，当前为 ${Math.round(sum * 1e4) / 1e4}`);
+  if (Math.abs(sum - 1) > 1e-9) issues.push({ code: 'weight.sum', params: { sum: Math.round(sum * 1e4) / 1e4 } });
   return issues;
 }
 
-export function campaignIssues(input: CampaignInput): string[] {
-  const issues: string[] = [];
-  if (!input.title?.trim()) issues.push('测评名称不能为空');
-  else if (input.title.length > 100) issues.push('测评名称不能超过 100 字');
-  else if (hasControlChars(input.title)) issues.push('测评名称不能包含换行或控制字符');
-  if (!(input.kind in KIND_LABELS)) issues.push('测评类型须为日常、年度、专项或任期评估');
-  if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) issues.push('年度须为 2000–2100 之间的年份');
+export function campaignIssues(input: CampaignInput): Issue[] {
+  const issues: Issue[] = [];
+  if (!input.title?.trim()) issues.push({ code: 'title.empty' });
+  else if (input.title.length > 100) issues.push({ code: 'title.long', params: { max: 100 } });
+  else if (hasControlChars(input.title)) issues.push({ code: 'title.control' });
+  if (!(input.kind in KIND_LABELS)) issues.push({ code: 'kind' });
+  if (!Number.isInteger(input.year) || input.year < 2000 || input.year > 2100) issues.push({ code: 'year' });
   const opens = input.opensAt?.getTime();
   const closes = input.closesAt?.getTime();
-  if (!Number.isFinite(opens)) issues.push('请填写开始时间');
-  if (!Number.isFinite(closes)) issues.push('请填写截止时间');
-  if (Number.isFinite(opens) && Number.isFinite(closes) && closes! <= opens!) issues.push('截止时间须晚于开始时间');
+  if (!Number.isFinite(opens)) issues.push({ code: 'opensAt.missing' });
+  if (!Number.isFinite(closes)) issues.push({ code: 'closesAt.missing' });
+  if (Number.isFinite(opens) && Number.isFinite(closes) && closes! <= opens!) issues.push({ code: 'closesAt.order' });
   issues.push(...weightIssues(input.weights ?? DEFAULT_WEIGHTS));
   if (input.reminderPlan) issues.push(...reminderPlanIssues(input.reminderPlan));
   const v = input.validityRules;
-  if (v && v.maxTopShare != null && !(share(v.maxTopShare) && v.maxTopShare > 0)) issues.push('“好”评比例上限须为 0 到 1 之间的数');
+  if (v && v.maxTopShare != null && !(share(v.maxTopShare) && v.maxTopShare > 0)) issues.push({ code: 'validity.topShare' });
   const a = input.alertRules;
-  if (a && (!share(a.minExcellentCompetentShare) || !share(a.maxIncompetentShare))) issues.push('预警比例须为 0 到 1 之间的数');
+  if (a && (!share(a.minExcellentCompetentShare) || !share(a.maxIncompetentShare))) issues.push({ code: 'alert.shares' });
   return issues;
 }
 
 async function loadCampaign(db: Pick<Db, 'select'>, id: number, forUpdate = false): Promise<EvaluationCampaign> {
   const query = db.select().from(evaluationCampaigns).where(eq(evaluationCampaigns.id, id));
   const [row] = forUpdate ? await query.for('update') : await query;
-  if (!row) throw new EvaluationError('campaign_not_found', '找不到该测评');
+  if (!row) throw new EvaluationError('campaign_not_found');
   return row;
 }
 
 function assertDraft(campaign: EvaluationCampaign): void {
-  if (campaign.status !== 'draft') throw new EvaluationError('not_draft', '测评已发布，不能再修改设置、对象或评价人');
+  if (campaign.status !== 'draft') throw new EvaluationError('not_draft');
 }
 
 export async function getCampaign(db: Pick<Db, 'select'>, id: number): Promise<EvaluationCampaign> {
@@ -100,10 +100,10 @@ export async function getCampaign(db: Pick<Db, 'select'>, id: number): Promise<E
 }
 
 export async function createCampaign(db: Db, input: CampaignInput, actorId: number | null): Promise<EvaluationCampaign> {
-  assertNoIssues('invalid_campaign', '测评设置有误', campaignIssues(input));
+  assertNoIssues('invalid_campaign', campaignIssues(input));
   return db.transaction(async (tx) => {
     const [version] = await tx.select({ id: evaluationTemplateVersions.id }).from(evaluationTemplateVersions).where(eq(evaluationTemplateVersions.id, input.templateVersionId));
-    if (!version) throw new EvaluationError('invalid_campaign', '测评设置有误：所选问卷模板不存在');
+    if (!version) throw new EvaluationError('invalid_campaign', { code: 'template.missing' });
     const [row] = await tx
       .insert(evaluationCampaigns)
       .values({
@@ -145,10 +145,10 @@ export async function updateCampaign(db: Db, id: number, patch: Partial<Campaign
       alertRules: before.alertRules as AlertRules,
       ...patch,
     };
-    assertNoIssues('invalid_campaign', '测评设置有误', campaignIssues(merged));
+    assertNoIssues('invalid_campaign', campaignIssues(merged));
     if (patch.templateVersionId != null) {
       const [version] = await tx.select({ id: evaluationTemplateVersions.id }).from(evaluationTemplateVersions).where(eq(evaluationTemplateVersions.id, patch.templateVersionId));
-      if (!version) throw new EvaluationError('invalid_campaign', '测评设置有误：所选问卷模板不存在');
+      if (!version) throw new EvaluationError('invalid_campaign', { code: 'template.missing' });
     }
     const [row] = await tx
       .update(evaluationCampaigns)
@@ -177,7 +177,7 @@ export async function setTargets(db: Db, campaignId: number, cadreIds: number[],
     assertDraft(await loadCampaign(tx, campaignId, true));
     const unique = [...new Set(cadreIds)];
     const found = unique.length ? await tx.select({ id: cadres.id, unitId: cadres.unitId }).from(cadres).where(inArray(cadres.id, unique)) : [];
-    if (found.length !== unique.length) throw new EvaluationError('invalid_targets', '测评对象中有不存在的干部');
+    if (found.length !== unique.length) throw new EvaluationError('invalid_targets', { code: 'targets.unknown' });
     await tx.delete(evaluationTargets).where(eq(evaluationTargets.campaignId, campaignId));
     if (found.length) await tx.insert(evaluationTargets).values(found.map((c) => ({ campaignId, cadreId: c.id, unitId: c.unitId })));
     await audit(tx, { actorId, action: 'update', entity: 'evaluation_targets', entityId: campaignId, diff: { targets: found.length } });
@@ -237,21 +237,21 @@ export async function saveRaters(db: Db, campaignId: number, assignments: RaterA
     const targetIds = new Set(
       (await tx.select({ id: evaluationTargets.cadreId }).from(evaluationTargets).where(eq(evaluationTargets.campaignId, campaignId))).map((t) => t.id),
     );
-    const issues: string[] = [];
+    const issues: Issue[] = [];
     const seen = new Set<string>();
     for (const a of assignments) {
       const key = `${a.cadreId}:${a.category}`;
-      if (seen.has(key)) issues.push(`干部 ${a.cadreId} 在“${CATEGORY_LABELS[a.category]}”类别中重复`);
+      if (seen.has(key)) issues.push({ code: 'raters.duplicate', params: { cadreId: a.cadreId, category: a.category } });
       seen.add(key);
-      if (a.targetIds.includes(a.cadreId)) issues.push(`干部 ${a.cadreId} 不能评价自己`);
-      if (a.targetIds.length === 0) issues.push(`干部 ${a.cadreId} 没有评价对象`);
+      if (a.targetIds.includes(a.cadreId)) issues.push({ code: 'raters.self', params: { cadreId: a.cadreId } });
+      if (a.targetIds.length === 0) issues.push({ code: 'raters.none', params: { cadreId: a.cadreId } });
       const stray = a.targetIds.filter((id) => !targetIds.has(id));
-      if (stray.length) issues.push(`干部 ${a.cadreId} 的评价对象 ${stray.join('、')} 不在本次测评对象中`);
+      if (stray.length) issues.push({ code: 'raters.stray', params: { cadreId: a.cadreId, targets: stray.join(', ') } });
     }
     const raterIds = [...new Set(assignments.map((a) => a.cadreId))];
     const known = raterIds.length ? await tx.select({ id: cadres.id }).from(cadres).where(inArray(cadres.id, raterIds)) : [];
-    if (known.length !== raterIds.length) issues.push('评价人中有不存在的干部');
-    assertNoIssues('invalid_raters', '评价人设置有误', issues);
+    if (known.length !== raterIds.length) issues.push({ code: 'raters.unknown' });
+    assertNoIssues('invalid_raters', issues);
     await tx.delete(evaluationRaters).where(eq(evaluationRaters.campaignId, campaignId));
     if (assignments.length) {
       await tx.insert(evaluationRaters).values(assignments.map((a) => ({ campaignId, cadreId: a.cadreId, category: a.category, targetIds: [...new Set(a.targetIds)] })));
@@ -285,17 +285,17 @@ export async function issuePublicCodes(
   actorId: number | null,
 ): Promise<string[]> {
   if (!Number.isInteger(options.count) || options.count < 1 || options.count > 5000) {
-    throw new EvaluationError('invalid_codes', '一次可生成 1–5000 个群众测评码');
+    throw new EvaluationError('invalid_codes', { code: 'codes.count', params: { max: 5000 } });
   }
   return db.transaction(async (tx) => {
     const campaign = await loadCampaign(tx, campaignId, true);
-    if (campaign.status === 'closed') throw new EvaluationError('closed', '测评已结束，不能再生成测评码');
+    if (campaign.status === 'closed') throw new EvaluationError('closed', { code: 'codes.closed' });
     const scope = await tx
       .select({ id: evaluationTargets.cadreId })
       .from(evaluationTargets)
       .where(and(eq(evaluationTargets.campaignId, campaignId), options.unitId == null ? undefined : eq(evaluationTargets.unitId, options.unitId)))
       .limit(1);
-    if (scope.length === 0) throw new EvaluationError('invalid_codes', options.unitId == null ? '请先设置测评对象' : '该单位没有本次测评的对象');
+    if (scope.length === 0) throw new EvaluationError('invalid_codes', { code: options.unitId == null ? 'codes.noTargets' : 'codes.unitNoTargets' });
     const codes = Array.from({ length: options.count }, () =>
       Array.from({ length: CODE_LENGTH }, () => CODE_ALPHABET[randomInt(CODE_ALPHABET.length)]).join(''),
     );
@@ -317,11 +317,11 @@ export async function openCampaign(db: Db, campaignId: number, clock: Clock, act
       select (select count(*)::int from evaluation_targets where campaign_id = ${campaignId}) as targets,
              (select count(*)::int from evaluation_raters where campaign_id = ${campaignId}) as raters,
              (select count(*)::int from evaluation_public_codes where campaign_id = ${campaignId}) as codes`);
-    const issues: string[] = [];
-    if (!counts!.targets) issues.push('尚未设置测评对象');
-    if (!counts!.raters && !counts!.codes) issues.push('尚未设置评价人');
-    if (campaign.closesAt.getTime() <= clock.now().getTime()) issues.push('截止时间已过');
-    assertNoIssues('cannot_open', '测评不能发布', issues);
+    const issues: Issue[] = [];
+    if (!counts!.targets) issues.push({ code: 'open.noTargets' });
+    if (!counts!.raters && !counts!.codes) issues.push({ code: 'open.noRaters' });
+    if (campaign.closesAt.getTime() <= clock.now().getTime()) issues.push({ code: 'open.pastDeadline' });
+    assertNoIssues('cannot_open', issues);
     const [current] = await tx.select({ templateId: evaluationTemplateVersions.templateId }).from(evaluationTemplateVersions).where(eq(evaluationTemplateVersions.id, campaign.templateVersionId));
     const latest = await latestTemplateVersion(tx, current!.templateId);
     const [row] = await tx
@@ -344,7 +344,7 @@ export async function closeCampaign(db: Db, campaignId: number, clock: Clock, ac
     // After any submission in flight, so none holds a slip that would miss the closing.
     await lockBallotBox(tx, campaignId);
     const campaign = await loadCampaign(tx, campaignId, true);
-    if (campaign.status !== 'open') throw new EvaluationError('not_open', campaign.status === 'draft' ? '测评尚未发布' : '测评已结束');
+    if (campaign.status !== 'open') throw new EvaluationError('not_open', { code: campaign.status === 'draft' ? 'close.draft' : 'close.closed' });
     await closeBallotBox(tx, sealKey, campaignId);
     const [row] = await tx
       .update(evaluationCampaigns)

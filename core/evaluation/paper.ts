@@ -39,7 +39,10 @@ import { parseCsv } from '../csv.ts';
 import { holdSlips, lockBallotBox, releaseSlips, rewriteLedger } from './ballot-box.ts';
 import { ballotContext, looseSlips, MAX_COMMENT, votingState, type CheckedBallot } from './ballots.ts';
 import { hashPublicCode, normalizeCode, type ValidityRules } from './campaigns.ts';
-import { EvaluationError } from './errors.ts';
+import { EvaluationError, legacyIssue, type Issue } from './errors.ts';
+
+/** The scanner file's own column names (the sheet's Chinese headings). */
+export const PAPER_COLUMNS = { required: ['问卷编号', '类别', '被评价人编号'], grade: '总体评价', comment: '意见建议', code: '测评码' } as const;
 import { CATEGORY_LABELS } from './scoring.ts';
 import { OVERALL_GRADES, templateItems, type TemplateDefinition } from './templates.ts';
 import { localDay, localParts } from '../reminders/time.ts';
@@ -57,22 +60,26 @@ export interface ParsedPaper {
   /** One per sheet; `code` (normalised) for public sheets. */
   ballots: Array<{ sheet: string; category: RaterCategory; ballot: CheckedBallot; code?: string }>;
   rows: number;
+  /** What is wrong with the file as a whole (its header, no ballots), as codes. */
+  fileIssues: Issue[];
+  /** What is wrong with its rows, in Chinese. */
   errors: string[];
 }
 
 /** Checks a scanner CSV against the questionnaire and the campaign's targets; pure. */
 export function parsePaperCsv(text: string, def: TemplateDefinition, targets: readonly PaperTarget[], rules: ValidityRules): ParsedPaper {
   const errors: string[] = [];
+  const fileIssues: Issue[] = [];
   const table = parseCsv(text).filter((r) => r.some((cell) => cell.trim() !== ''));
   const header = (table[0] ?? []).map((h) => h.trim());
   const col = (name: string) => header.indexOf(name);
   const items = templateItems(def);
   const itemColumns = items.map((item) => ({ item, index: header.findIndex((h) => h === item.label || h === item.key) }));
-  for (const required of ['问卷编号', '类别', '被评价人编号']) if (col(required) < 0) errors.push(`第 1 行：缺少“${required}”列`);
-  for (const { item, index } of itemColumns) if (index < 0) errors.push(`第 1 行：缺少测评项目“${item.label}”列`);
-  if (def.overallGrade && col('总体评价') < 0) errors.push('第 1 行：缺少“总体评价”列');
-  if (errors.length) return { ballots: [], rows: 0, errors };
-  if (table.length < 2) return { ballots: [], rows: 0, errors: ['文件中没有选票'] };
+  for (const required of PAPER_COLUMNS.required) if (col(required) < 0) fileIssues.push({ code: 'paper.column', params: { column: required } });
+  for (const { item, index } of itemColumns) if (index < 0) fileIssues.push({ code: 'paper.itemColumn', params: { item: item.label } });
+  if (def.overallGrade && col(PAPER_COLUMNS.grade) < 0) fileIssues.push({ code: 'paper.column', params: { column: PAPER_COLUMNS.grade } });
+  if (fileIssues.length) return { ballots: [], rows: 0, fileIssues, errors };
+  if (table.length < 2) return { ballots: [], rows: 0, fileIssues: [{ code: 'paper.empty' }], errors };
 
   const levelOf = (cell: string) => {
     const v = cell.trim();
@@ -145,7 +152,7 @@ export function parsePaperCsv(text: string, def: TemplateDefinition, targets: re
     const flagged = rules.maxTopShare != null && scores.length > 0 && scores.filter((x) => x === topScore).length / scores.length > rules.maxTopShare;
     ballots.push({ sheet: sheetNo, category: sheet.category, ballot: { slips: sheet.slips, flagged }, ...(sheet.code ? { code: sheet.code } : {}) });
   }
-  return { ballots, rows: table.length - 1, errors };
+  return { ballots, rows: table.length - 1, fileIssues, errors };
 }
 
 /**
@@ -205,11 +212,11 @@ export async function importPaperBallots(
   input: { campaignId: number; fileName: string; content: string; voters: string; clock: Clock; tz: string; actorId: number | null; sealKey: Buffer },
 ): Promise<{ batchId: number; ballots: number; slips: number; voters: number }> {
   const refuseUnlessOpen = (context: Awaited<ReturnType<typeof ballotContext>>) => {
-    if (!context) throw new EvaluationError('campaign_not_found', '找不到该测评');
-    if (context.campaign.status === 'draft') throw new EvaluationError('not_open', '测评尚未发布，不能导入纸质选票');
+    if (!context) throw new EvaluationError('campaign_not_found');
+    if (context.campaign.status === 'draft') throw new EvaluationError('not_open', { code: 'paper.draft' });
     const state = votingState(context.campaign, input.clock.now());
-    if (state === 'closed') throw new EvaluationError('closed', '测评已结束，不能再导入纸质选票，结果不再改变');
-    if (state === 'not_open') throw new EvaluationError('not_open', '测评尚未开始，不能导入纸质选票');
+    if (state === 'closed') throw new EvaluationError('closed', { code: 'paper.closed' });
+    if (state === 'not_open') throw new EvaluationError('not_open', { code: 'paper.notStarted' });
     return context;
   };
   const fileSha256 = paperFingerprint(input.content);
@@ -221,7 +228,7 @@ export async function importPaperBallots(
     if (earlier) {
       const p = localParts(earlier.importedAt, input.tz);
       const at = `${localDay(earlier.importedAt, input.tz)} ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
-      throw new EvaluationError('duplicate_paper', `该文件已导入过（${at} 导入的“${earlier.fileName}”，内容相同），不能重复计票`);
+      throw new EvaluationError('duplicate_paper', { code: 'paper.duplicate', params: { at, file: earlier.fileName } });
     }
   };
   const context = refuseUnlessOpen(await ballotContext(db, input.campaignId));
@@ -234,8 +241,8 @@ export async function importPaperBallots(
     .where(eq(evaluationTargets.campaignId, input.campaignId));
   const parsed = parsePaperCsv(input.content, context.definition, targets, context.campaign.validityRules as ValidityRules);
   const listed = parsePaperVoters(input.voters);
-  const fail = (errors: string[]) => new EvaluationError('invalid_paper', `导入失败：共 ${errors.length} 处错误，未导入任何选票`, errors);
-  if (parsed.errors.length || listed.errors.length) throw fail([...parsed.errors, ...listed.errors]);
+  const fail = (errors: string[], coded: Issue[] = []) => new EvaluationError('invalid_paper', [...coded, ...errors.map(legacyIssue)]);
+  if (parsed.fileIssues.length || parsed.errors.length || listed.errors.length) throw fail([...parsed.errors, ...listed.errors], parsed.fileIssues);
   const slips = parsed.ballots.reduce((n, b) => n + b.ballot.slips.length, 0);
 
   return db.transaction(async (tx) => {
@@ -255,7 +262,7 @@ export async function importPaperBallots(
       .values({ campaignId: input.campaignId, fileName: input.fileName, fileSha256, ballots: parsed.ballots.length, rows: parsed.rows, importedBy: input.actorId })
       .onConflictDoNothing()
       .returning({ id: evaluationPaperBatches.id });
-    if (!batch) throw new EvaluationError('duplicate_paper', '该文件已导入过，不能重复计票');
+    if (!batch) throw new EvaluationError('duplicate_paper', { code: 'paper.duplicateNow' });
     await holdSlips(tx, input.sealKey, input.campaignId, parsed.ballots.flatMap((b) => looseSlips(b.category, b.ballot)));
     if (voters.resolved.length) await rewriteLedger(tx, input.campaignId, voters.resolved);
     if (codes.hashes.length) {

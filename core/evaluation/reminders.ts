@@ -11,6 +11,7 @@
 import { localDay, localParts, zonedTime } from '../reminders/time.ts';
 import { WorkCalendar } from '../reminders/calendar.ts';
 import { isHhMm, isQuiet, minutesOf, nextAllowed } from '../reminders/window.ts';
+import type { Issue } from './errors.ts';
 
 export interface ReminderPlan {
   atOpening: boolean;
@@ -36,11 +37,11 @@ export const DEFAULT_REMINDER_PLAN: ReminderPlan = {
 /** "Remind me in 2 hours". */
 export const SNOOZE_MS = 2 * 60 * 60 * 1000;
 
-export function reminderPlanIssues(plan: ReminderPlan): string[] {
-  const issues: string[] = [];
-  if (plan.dailyAt != null && !isHhMm(plan.dailyAt)) issues.push('每日提醒时间须为 HH:MM 格式，例如 10:00');
-  if (!isHhMm(plan.quietHours?.from ?? '') || !isHhMm(plan.quietHours?.to ?? '')) issues.push('免打扰时段须为 HH:MM 格式，例如 21:00 至 08:00');
-  if (!Number.isInteger(plan.maxReminders) || plan.maxReminders < 0 || plan.maxReminders > 20) issues.push('提醒次数上限须为 0–20 的整数');
+export function reminderPlanIssues(plan: ReminderPlan): Issue[] {
+  const issues: Issue[] = [];
+  if (plan.dailyAt != null && !isHhMm(plan.dailyAt)) issues.push({ code: 'reminder.dailyAt' });
+  if (!isHhMm(plan.quietHours?.from ?? '') || !isHhMm(plan.quietHours?.to ?? '')) issues.push({ code: 'reminder.quietHours' });
+  if (!Number.isInteger(plan.maxReminders) || plan.maxReminders < 0 || plan.maxReminders > 20) issues.push({ code: 'reminder.max', params: { max: 20 } });
   return issues;
 }
 

@@ -14,11 +14,10 @@ import { cadres, units } from '../../db/schema/org.ts';
 import { evaluationCampaigns, evaluationTargets, type EvaluationKind } from '../../db/schema/evaluation.ts';
 import { audit } from '../audit.ts';
 import { inScope, type Scope } from '../org/scope.ts';
-import type { TimelineSource } from '../org/timeline.ts';
-import { campaignIssues, getCampaign, KIND_LABELS } from './campaigns.ts';
+import { campaignIssues, getCampaign } from './campaigns.ts';
 import { assertNoIssues } from './errors.ts';
 import { campaignResults, closedCampaignsOfKind, districtComparison, type CampaignResults, type ComparisonRow, type TargetResult } from './results.ts';
-import { DEFAULT_ALERT_RULES, round2, type AlertRules } from './scoring.ts';
+import { DEFAULT_ALERT_RULES, round2, type Alert, type AlertRules, type Flag } from './scoring.ts';
 
 export interface NamedTarget extends TargetResult {
   name: string;
@@ -148,7 +147,7 @@ export async function resultsReport(db: Db, campaignId: number, scope: Scope): P
  */
 export async function setAlertRules(db: Db, campaignId: number, rules: AlertRules, actorId: number | null): Promise<AlertRules> {
   const campaign = await getCampaign(db, campaignId);
-  assertNoIssues('invalid_alert_rules', '预警规则有误', campaignIssues({ ...campaign, weights: undefined, reminderPlan: undefined, validityRules: undefined, alertRules: rules }));
+  assertNoIssues('invalid_alert_rules', campaignIssues({ ...campaign, weights: undefined, reminderPlan: undefined, validityRules: undefined, alertRules: rules }));
   const before = campaign.alertRules as AlertRules;
   await db.transaction(async (tx) => {
     await tx.update(evaluationCampaigns).set({ alertRules: rules, updatedAt: new Date() }).where(eq(evaluationCampaigns.id, campaignId));
@@ -163,8 +162,9 @@ export interface ReviewEntry {
   cadreId: number;
   name: string;
   unitName: string;
-  /** The alerts' and flags' messages, with their figures. */
-  reasons: string[];
+  /** What needs looking at, with the figures behind it: never empty. */
+  alerts: Alert[];
+  flags: Flag[];
 }
 
 /**
@@ -182,18 +182,28 @@ export async function targetsNeedingReview(db: Db, scope: Scope, options: { camp
   for (const c of latest) {
     const report = await resultsReport(db, c.id, scope);
     for (const t of report.targets) {
-      const reasons = [...t.score.alerts.map((a) => a.message), ...t.score.flags.map((f) => f.message)];
-      if (reasons.length) entries.push({ campaignId: c.id, campaignTitle: c.title, cadreId: t.cadreId, name: t.name, unitName: t.unitName, reasons });
+      const { alerts, flags } = t.score;
+      if (alerts.length || flags.length) entries.push({ campaignId: c.id, campaignTitle: c.title, cadreId: t.cadreId, name: t.name, unitName: t.unitName, alerts, flags });
     }
   }
   return entries.slice(0, options.limit ?? 20);
 }
 
+/** A closed campaign the cadre was a target of, with their score and district rank. */
+export interface TimelineResult {
+  at: Date;
+  campaignId: number;
+  title: string;
+  kind: EvaluationKind;
+  score: number | null;
+  rank: { rank: number; of: number } | null;
+}
+
 /**
- * The profile timeline's evaluation entries: each published campaign the cadre was a target of,
- * closed ones with their score and rank. The entry links to the cadre's results page.
+ * What the profile timeline shows of evaluation: each published campaign the cadre was a
+ * target of, with their score and rank (the panel words it).
  */
-export const evaluationTimeline: TimelineSource = async (db, cadreId) => {
+export async function timelineResults(db: Db, cadreId: number): Promise<TimelineResult[]> {
   const rows = await db
     .select({ id: evaluationCampaigns.id, title: evaluationCampaigns.title, kind: evaluationCampaigns.kind, year: evaluationCampaigns.year, closedAt: evaluationCampaigns.closedAt })
     .from(evaluationCampaigns)
@@ -201,22 +211,15 @@ export const evaluationTimeline: TimelineSource = async (db, cadreId) => {
     .where(eq(evaluationCampaigns.status, 'closed'))
     .orderBy(desc(evaluationCampaigns.closedAt))
     .limit(20);
-  const entries = [];
+  const entries: TimelineResult[] = [];
   for (const c of rows) {
     const results = await campaignResults(db, c.id);
     const mine = results.targets.find((t) => t.cadreId === cadreId);
-    const score = mine?.score.overall;
     const rank = mine?.districtRank;
-    entries.push({
-      at: c.closedAt!,
-      kind: 'evaluation_result',
-      title: c.title,
-      detail: [`${KIND_LABELS[c.kind as EvaluationKind]}`, score == null ? '无有效票' : `综合得分 ${score}`, rank ? `排名 ${rank.rank}/${rank.of}` : null].filter(Boolean).join(' · '),
-      href: `/evaluation/${c.id}/results/${cadreId}`,
-    });
+    entries.push({ at: c.closedAt!, campaignId: c.id, title: c.title, kind: c.kind as EvaluationKind, score: mine?.score.overall ?? null, rank: rank ? { rank: rank.rank, of: rank.of } : null });
   }
   return entries;
-};
+}
 
 export interface ComparisonReport {
   campaigns: Array<{ id: number; year: number; title: string }>;

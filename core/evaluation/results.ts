@@ -55,11 +55,10 @@ export interface CampaignResults {
   targets: TargetResult[];
 }
 
-const RESULTS_SEALED = '测评结束前结果保密，结束后才能查看';
 
 /** Throws EvaluationError('results_sealed') unless the campaign has closed. */
 export function assertResultsUnsealed(campaign: Pick<EvaluationCampaign, 'status'>): void {
-  if (campaign.status !== 'closed') throw new EvaluationError('results_sealed', RESULTS_SEALED);
+  if (campaign.status !== 'closed') throw new EvaluationError('results_sealed');
 }
 
 function emptyTally(): CategoryTally {
@@ -83,7 +82,7 @@ function rankWithin<T extends { cadreId: number; unitId: number; overall: number
  */
 export async function campaignResults(db: Db, campaignId: number, options: { excludeFlagged?: boolean } = {}): Promise<CampaignResults> {
   const context = await ballotContext(db, campaignId);
-  if (!context) throw new EvaluationError('campaign_not_found', '找不到该测评');
+  if (!context) throw new EvaluationError('campaign_not_found');
   assertResultsUnsealed(context.campaign);
   const def = context.definition;
   const items = templateItems(def);

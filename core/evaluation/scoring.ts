@@ -157,15 +157,11 @@ export function gradeShares(tally: TargetTally): GradeShares {
 
 export interface Alert {
   rule: 'excellent_competent_low' | 'incompetent_high';
-  /** Chinese, with the figures behind it. */
-  message: string;
   share: number;
   threshold: number;
   count: number;
   graded: number;
 }
-
-const pct = (x: number) => `${round2(x * 100)}%`;
 
 /** The department's alert rules on overall grades; nothing when no ballot gave a grade. */
 export function gradeAlerts(shares: GradeShares, rules: AlertRules): Alert[] {
@@ -176,7 +172,6 @@ export function gradeAlerts(shares: GradeShares, rules: AlertRules): Alert[] {
   if (shares.excellentCompetentShare! < rules.minExcellentCompetentShare) {
     alerts.push({
       rule: 'excellent_competent_low',
-      message: `优秀和称职票 ${good}/${graded}（${pct(shares.excellentCompetentShare!)}），低于 ${pct(rules.minExcellentCompetentShare)}`,
       share: shares.excellentCompetentShare!,
       threshold: rules.minExcellentCompetentShare,
       count: good,
@@ -186,7 +181,6 @@ export function gradeAlerts(shares: GradeShares, rules: AlertRules): Alert[] {
   if (shares.incompetentShare! > rules.maxIncompetentShare) {
     alerts.push({
       rule: 'incompetent_high',
-      message: `不称职票 ${counts.incompetent}/${graded}（${pct(shares.incompetentShare!)}），超过 ${pct(rules.maxIncompetentShare)}`,
       share: shares.incompetentShare!,
       threshold: rules.maxIncompetentShare,
       count: counts.incompetent,
@@ -213,10 +207,13 @@ export function suppressedCategories(ballots: Partial<Record<RaterCategory, numb
 
 export interface Flag {
   rule: 'category_disagreement' | 'small_group_dominance';
-  message: string;
   categories: RaterCategory[];
   /** The gap or shift in points; null where showing it would reveal a hidden category. */
   points: number | null;
+  /** Disagreement: the two categories' means, rounded, in the order of `categories`. */
+  means?: [number, number];
+  /** Dominance of a shown category: its ballots and all ballots. */
+  ballots?: { count: number; of: number };
 }
 
 /** Categories whose overall means differ by at least `points` (only categories shown). */
@@ -229,9 +226,9 @@ export function disagreementFlag(means: Partial<Record<RaterCategory, number>>, 
   if (gap < rules.disagreementPoints) return null;
   return {
     rule: 'category_disagreement',
-    message: `${CATEGORY_LABELS[high[0]]}评价（${round2(high[1])}）与${CATEGORY_LABELS[low[0]]}评价（${round2(low[1])}）相差 ${round2(gap)} 分`,
     categories: [high[0], low[0]],
     points: round2(gap),
+    means: [round2(high[1]), round2(low[1])],
   };
 }
 
@@ -261,12 +258,10 @@ export function dominanceFlag(
       worstShift = shift;
       worst = {
         rule: 'small_group_dominance',
-        // The shift of a hidden category would let a reader work out its mean: name it only.
-        message: hidden.has(c)
-          ? `${CATEGORY_LABELS[c]}票数很少（少于 ${MIN_BALLOTS_SHOWN} 票），却明显影响总分`
-          : `${CATEGORY_LABELS[c]}仅 ${n}/${total} 票，却使总分变动 ${round2(shift)} 分`,
         categories: [c],
+        // The shift of a hidden category would let a reader work out its mean: name it only.
         points: hidden.has(c) ? null : round2(shift),
+        ballots: hidden.has(c) ? undefined : { count: n, of: total },
       };
     }
   }

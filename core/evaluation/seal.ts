@@ -61,7 +61,7 @@ export function unsealDraft<T = unknown>(key: Buffer, binding: DraftBinding, tok
     const text = Buffer.concat([decipher.update(raw.subarray(29)), decipher.final()]).toString('utf8');
     return JSON.parse(text) as T;
   } catch {
-    throw new EvaluationError('invalid_draft', '草稿已失效，请重新打开问卷填写');
+    throw new EvaluationError('invalid_draft');
   }
 }
 

@@ -14,7 +14,7 @@ import {
   type OverallGrade,
 } from '../../db/schema/evaluation.ts';
 import { audit } from '../audit.ts';
-import { assertNoIssues } from './errors.ts';
+import { assertNoIssues, type Issue } from './errors.ts';
 import { hasControlChars } from '../validation.ts';
 
 export interface ScaleLevel {
@@ -101,54 +101,54 @@ export const BUILT_IN_TEMPLATES: Record<string, TemplateDefinition> = {
 const KEY = /^[a-z][a-z0-9_]{0,39}$/;
 export const MAX_LEVELS = 10;
 
-/** Every problem with a template definition, in Chinese; empty when it is valid. */
-export function templateIssues(def: TemplateDefinition): string[] {
-  const issues: string[] = [];
-  if (!def.name?.trim()) issues.push('问卷名称不能为空');
+/** Every problem with a template definition; empty when it is valid. */
+export function templateIssues(def: TemplateDefinition): Issue[] {
+  const issues: Issue[] = [];
+  if (!def.name?.trim()) issues.push({ code: 'template.name' });
   const scale = def.scale ?? [];
-  if (scale.length < 2) issues.push('评价等次至少需要 2 档');
-  if (scale.length > MAX_LEVELS) issues.push(`评价等次最多 ${MAX_LEVELS} 档`);
+  if (scale.length < 2) issues.push({ code: 'template.fewLevels', params: { min: 2 } });
+  if (scale.length > MAX_LEVELS) issues.push({ code: 'template.manyLevels', params: { max: MAX_LEVELS } });
   const levelKeys = new Set<string>();
   scale.forEach((level, i) => {
     const n = i + 1;
-    if (!KEY.test(level.key ?? '')) issues.push(`第 ${n} 档的编码“${level.key ?? ''}”无效（小写字母开头，仅含小写字母、数字和下划线）`);
-    if (levelKeys.has(level.key)) issues.push(`等次编码“${level.key}”重复`);
+    if (!KEY.test(level.key ?? '')) issues.push({ code: 'template.levelKey', params: { n, key: level.key ?? '' } });
+    if (levelKeys.has(level.key)) issues.push({ code: 'template.levelKeyTwice', params: { key: level.key } });
     levelKeys.add(level.key);
-    if (!level.label?.trim()) issues.push(`第 ${n} 档的名称不能为空`);
-    if (!Number.isInteger(level.score) || level.score < 0 || level.score > 100) issues.push(`第 ${n} 档“${level.label}”的分值须为 0–100 的整数`);
+    if (!level.label?.trim()) issues.push({ code: 'template.levelLabel', params: { n } });
+    if (!Number.isInteger(level.score) || level.score < 0 || level.score > 100) issues.push({ code: 'template.levelScore', params: { n, label: level.label } });
     const previous = scale[i - 1];
     if (previous && Number.isInteger(level.score) && !(level.score < previous.score)) {
-      issues.push(`等次须从高到低排列：第 ${n} 档“${level.label}”的分值须低于“${previous.label}”`);
+      issues.push({ code: 'template.levelOrder', params: { n, label: level.label, previous: previous.label } });
     }
   });
   const labels = scale.map((l) => l.label?.trim());
-  if (new Set(labels).size !== labels.length) issues.push('等次名称不能重复');
+  if (new Set(labels).size !== labels.length) issues.push({ code: 'template.levelLabelTwice' });
 
   const dims = def.dimensions ?? [];
-  if (dims.length === 0) issues.push('至少需要一个测评维度');
+  if (dims.length === 0) issues.push({ code: 'template.noDimensions' });
   const dimKeys = new Set<string>();
   const itemKeys = new Set<string>();
   dims.forEach((dim, i) => {
-    if (!KEY.test(dim.key ?? '')) issues.push(`第 ${i + 1} 个维度的编码“${dim.key ?? ''}”无效`);
-    if (dimKeys.has(dim.key)) issues.push(`维度编码“${dim.key}”重复`);
+    if (!KEY.test(dim.key ?? '')) issues.push({ code: 'template.dimensionKey', params: { n: i + 1, key: dim.key ?? '' } });
+    if (dimKeys.has(dim.key)) issues.push({ code: 'template.dimensionKeyTwice', params: { key: dim.key } });
     dimKeys.add(dim.key);
-    if (!dim.label?.trim()) issues.push(`第 ${i + 1} 个维度的名称不能为空`);
-    if (!dim.items?.length) issues.push(`维度“${dim.label}”至少需要一个测评项目`);
+    if (!dim.label?.trim()) issues.push({ code: 'template.dimensionLabel', params: { n: i + 1 } });
+    if (!dim.items?.length) issues.push({ code: 'template.noItems', params: { dimension: dim.label } });
     for (const item of dim.items ?? []) {
-      if (!KEY.test(item.key ?? '')) issues.push(`维度“${dim.label}”中项目编码“${item.key ?? ''}”无效`);
-      if (itemKeys.has(item.key)) issues.push(`项目编码“${item.key}”重复`);
+      if (!KEY.test(item.key ?? '')) issues.push({ code: 'template.itemKey', params: { dimension: dim.label, key: item.key ?? '' } });
+      if (itemKeys.has(item.key)) issues.push({ code: 'template.itemKeyTwice', params: { key: item.key } });
       itemKeys.add(item.key);
-      if (!item.label?.trim()) issues.push(`维度“${dim.label}”中有项目名称为空`);
+      if (!item.label?.trim()) issues.push({ code: 'template.itemLabel', params: { dimension: dim.label } });
     }
   });
   // Labels go into cards and pages, and a NUL byte cannot be stored: one line of text each.
   const texts = [def.name, ...scale.map((l) => l.label), ...dims.flatMap((d) => [d.label, ...(d.items ?? []).map((item) => item.label)])];
-  if (texts.some((x) => typeof x === 'string' && hasControlChars(x))) issues.push('问卷名称、等次、维度和项目名称不能包含换行或控制字符');
+  if (texts.some((x) => typeof x === 'string' && hasControlChars(x))) issues.push({ code: 'template.control' });
   return issues;
 }
 
 export function validateTemplate(def: TemplateDefinition): TemplateDefinition {
-  assertNoIssues('invalid_template', '问卷模板有误', templateIssues(def));
+  assertNoIssues('invalid_template', templateIssues(def));
   return def;
 }
 

@@ -18,7 +18,8 @@ export interface TimelineEntry {
   /** A panel page with more about the entry (e.g. an evaluation's results). */
   href?: string;
 }
-export type TimelineSource = (db: Db, cadreId: number) => Promise<TimelineEntry[]>;
+/** A source words its entries' details in the reader's language. */
+export type TimelineSource = (db: Db, cadreId: number, lang: 'zh' | 'en') => Promise<TimelineEntry[]>;
 
 /** Changes to the record itself, from the audit log. */
 export const recordChanges: TimelineSource = async (db, cadreId) => {
@@ -36,7 +37,7 @@ export const recordChanges: TimelineSource = async (db, cadreId) => {
   }));
 };
 
-export async function cadreTimeline(db: Db, cadreId: number, sources: TimelineSource[]): Promise<TimelineEntry[]> {
-  const all = (await Promise.all(sources.map((s) => s(db, cadreId)))).flat();
+export async function cadreTimeline(db: Db, cadreId: number, sources: TimelineSource[], lang: 'zh' | 'en' = 'zh'): Promise<TimelineEntry[]> {
+  const all = (await Promise.all(sources.map((s) => s(db, cadreId, lang)))).flat();
   return all.sort((a, b) => b.at.getTime() - a.at.getTime());
 }

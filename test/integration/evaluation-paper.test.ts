@@ -10,6 +10,8 @@ import { sealKeyFrom } from '../../core/evaluation/seal.ts';
 import { ensureBuiltInTemplates, latestTemplateVersion, POLITICAL_QUALITY, templateIdByKey, templateItems } from '../../core/evaluation/templates.ts';
 import { cadres, units } from '../../db/schema/org.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { legacyIssue, type EvaluationError } from '../../core/evaluation/errors.ts';
+import { errorText, evaluationDictionary } from '../../web/pages/evaluation/text.ts';
 
 const labels = templateItems(POLITICAL_QUALITY).map((i) => i.label);
 const KEY = sealKeyFrom('test-secret');
@@ -72,11 +74,9 @@ describe('paper ballots from a scanner', () => {
   it('imports nothing when any row is wrong, and says which', async () => {
     const before = await state();
     const bad = csv([...sheet('A1', ['好', '好', '好', '好']), ...sheet('A2', ['好', '较好', '优', '好'])]);
-    await expect(importing(bad, subNo.slice(0, 2).join('\n'))).rejects.toMatchObject({
-      code: 'invalid_paper',
-      message: '导入失败：共 1 处错误，未导入任何选票',
-      issues: [`第 8 行：${labels.map((l) => `“${l}”的选项“优”无效`).join('；')}`],
-    });
+    const error = await importing(bad, subNo.slice(0, 2).join('\n')).then(() => null, (e: EvaluationError) => e);
+    expect(error).toMatchObject({ code: 'invalid_paper', issues: [legacyIssue(`第 8 行：${labels.map((l) => `“${l}”的选项“优”无效`).join('；')}`)] });
+    expect(errorText(evaluationDictionary('zh'), error!)).toBe('导入失败：共 1 处错误，未导入任何选票');
     expect(await state()).toEqual(before);
   });
 
@@ -85,14 +85,14 @@ describe('paper ballots from a scanner', () => {
     // Three sheets, two names.
     await expect(importing(good(), subNo.slice(0, 2).join('\n'))).rejects.toMatchObject({
       code: 'invalid_paper',
-      issues: expect.arrayContaining([expect.stringMatching(/^下级对 .+ 的纸质选票有 3 张，多于所列尚未投票的下级评价人（2 人）$/)]),
+      issues: expect.arrayContaining([{ code: 'text', params: { text: expect.stringMatching(/^下级对 .+ 的纸质选票有 3 张，多于所列尚未投票的下级评价人（2 人）$/) } }]),
     });
     // No names at all.
-    await expect(importing(good(), '')).rejects.toMatchObject({ code: 'invalid_paper', issues: expect.arrayContaining([expect.stringContaining('（0 人）')]) });
+    await expect(importing(good(), '')).rejects.toMatchObject({ code: 'invalid_paper', issues: expect.arrayContaining([{ code: 'text', params: { text: expect.stringContaining('（0 人）') } }]) });
     // Someone who is not a rater, and a name twice.
     const outsider = numbers[0]!; // a leader: a peer, not a subordinate rater here
     await expect(importing(good(), [subNo[0], subNo[0], outsider, 'QH99999'].join('\n'))).rejects.toMatchObject({
-      issues: expect.arrayContaining([`纸质投票人“QH99999”不是本次测评的评价人`, expect.stringMatching(/重复列出$/), expect.stringMatching(/的问卷类别（同级）在文件中没有问卷$/)]),
+      issues: expect.arrayContaining([legacyIssue(`纸质投票人“QH99999”不是本次测评的评价人`), { code: 'text', params: { text: expect.stringMatching(/重复列出$/) } }, { code: 'text', params: { text: expect.stringMatching(/的问卷类别（同级）在文件中没有问卷$/) } }]),
     });
     expect(await state()).toEqual(before);
   });
@@ -118,10 +118,9 @@ describe('paper ballots from a scanner', () => {
     const before = await state();
     const copies = [good(), good().replace(/\r\n/g, '\n'), `\uFEFF${good().replace(/\r\n/g, ' \n')}\n\n`];
     for (const copy of copies) {
-      await expect(importing(copy, subNo.slice(3, 6).join('\n'), 'scan-again.csv')).rejects.toMatchObject({
-        code: 'duplicate_paper',
-        message: expect.stringMatching(/^该文件已导入过（2026-12-02 \d\d:\d\d 导入的“scan.csv”，内容相同），不能重复计票$/),
-      });
+      const error = await importing(copy, subNo.slice(3, 6).join('\n'), 'scan-again.csv').then(() => null, (e: EvaluationError) => e);
+      expect(error).toMatchObject({ code: 'duplicate_paper' });
+      expect(errorText(evaluationDictionary('zh'), error!)).toMatch(/^该文件已导入过（2026-12-02 \d\d:\d\d 导入的“scan.csv”，内容相同），不能重复计票$/);
     }
     expect(await state()).toEqual(before);
   });
@@ -129,18 +128,18 @@ describe('paper ballots from a scanner', () => {
   it('refuses a paper vote from someone who voted already', async () => {
     const before = await state();
     const other = csv(sheet('C1', ['差', '差', '差', '差']));
-    await expect(importing(other, subNo[1]!)).rejects.toMatchObject({ code: 'invalid_paper', issues: expect.arrayContaining([expect.stringMatching(/已投票，不能再计入纸质选票$/)]) });
+    await expect(importing(other, subNo[1]!)).rejects.toMatchObject({ code: 'invalid_paper', issues: expect.arrayContaining([{ code: 'text', params: { text: expect.stringMatching(/已投票，不能再计入纸质选票$/) } }]) });
     expect(await state()).toEqual(before);
   });
 
   it('takes a public sheet with its one-time code once, and then the code is used', async () => {
     const file = csv(publicSheet('G1', codes[0]!));
-    await expect(importing(csv(publicSheet('G9', 'NOSUCHCODE')), '')).rejects.toMatchObject({ issues: ['问卷 G9 的测评码无效'] });
+    await expect(importing(csv(publicSheet('G9', 'NOSUCHCODE')), '')).rejects.toMatchObject({ issues: [legacyIssue('问卷 G9 的测评码无效')] });
     const result = await importing(file, '');
     expect(result).toMatchObject({ ballots: 1, slips: 4, voters: 0 });
     expect(await state()).toMatchObject({ usedCodes: 1, held: 16 });
     const before = await state();
-    await expect(importing(csv(publicSheet('G2', codes[0]!.toLowerCase())), '')).rejects.toMatchObject({ issues: ['问卷 G2 的测评码已使用过'] });
+    await expect(importing(csv(publicSheet('G2', codes[0]!.toLowerCase())), '')).rejects.toMatchObject({ issues: [legacyIssue('问卷 G2 的测评码已使用过')] });
     expect(await state()).toEqual(before);
   });
 
@@ -156,7 +155,9 @@ describe('paper ballots from a scanner', () => {
     expect(before).toMatchObject({ held: 0, box: 16 });
 
     const late = csv(sheet('D1', ['差', '差', '差', '差']));
-    await expect(importing(late, subNo[4]!, 'late.csv', fixedClock('2026-12-11T00:00:00Z'))).rejects.toMatchObject({ code: 'closed', message: '测评已结束，不能再导入纸质选票，结果不再改变' });
+    const closed = await importing(late, subNo[4]!, 'late.csv', fixedClock('2026-12-11T00:00:00Z')).then(() => null, (e: EvaluationError) => e);
+    expect(closed).toMatchObject({ code: 'closed' });
+    expect(errorText(evaluationDictionary('zh'), closed!)).toBe('测评已结束，不能再导入纸质选票，结果不再改变');
     // Even with a clock still inside the window: the campaign is closed.
     await expect(importing(late, subNo[4]!, 'late.csv')).rejects.toMatchObject({ code: 'closed' });
     expect(await state()).toEqual(before);

@@ -11,13 +11,13 @@ import { seedDemo } from '../../core/demo.ts';
 import { castBallot, type TargetAnswers } from '../../core/evaluation/ballots.ts';
 import { BOX_BATCH } from '../../core/evaluation/ballot-box.ts';
 import { closeCampaign, createCampaign, leadersOfUnits, openCampaign, proposeRaters, saveRaters, setTargets, type RaterAssignment } from '../../core/evaluation/campaigns.ts';
-import { evaluationTimeline } from '../../core/evaluation/report.ts';
+import { evaluationTimeline } from '../../web/pages/evaluation/timeline.ts';
 import { campaignResults, cadreSeries, targetComments } from '../../core/evaluation/results.ts';
 import { sealKeyFrom, SLIP_BLOCK } from '../../core/evaluation/seal.ts';
 import { ensureBuiltInTemplates, latestTemplateVersion, POLITICAL_QUALITY, templateIdByKey, templateItems } from '../../core/evaluation/templates.ts';
 import { auditLog } from '../../db/schema/audit.ts';
 import { cadres, units } from '../../db/schema/org.ts';
-import { resultsReview } from '../../web/pages/results/index.tsx';
+import { resultsReview } from '../../web/pages/evaluation/results/index.tsx';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { addUser, browser, buildPanel, TEST_SEAL_KEY } from '../helpers/panel.ts';
 

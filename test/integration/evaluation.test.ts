@@ -24,6 +24,12 @@ import { cadres, units } from '../../db/schema/org.ts';
 import { evaluationBallots, evaluationCompletions, evaluationPublicCodes } from '../../db/schema/evaluation.ts';
 import type { OverallGrade } from '../../db/schema/evaluation.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
+import { evaluationDictionary } from '../../web/pages/evaluation/text.ts';
+import { errorText, evaluationDictionary as zhDictionary } from '../../web/pages/evaluation/text.ts';
+
+const zhText = zhDictionary('zh');
+
+const wording = evaluationDictionary('zh').results;
 
 const KEY = sealKeyFrom('test-secret');
 const ITEMS = templateItems(ANNUAL_ASSESSMENT).map((i) => i.key);
@@ -62,7 +68,7 @@ describe('democratic evaluation on the demo district', () => {
       { title: '2026年度民主测评', kind: 'annual', year: 2026, templateVersionId, ...window, weights: { superior: 0.3, peer: 0.3, subordinate: 0.2, public: 0.1 } },
       null,
     );
-    await expect(attempt).rejects.toThrow('测评设置有误：上级、同级、下级、群众四类权重之和须为 1，当前为 0.9');
+    expect(errorText(zhText, (await attempt.then(() => null, (e: EvaluationError) => e))!)).toBe('测评设置有误：上级、同级、下级、群众四类权重之和须为 1，当前为 0.9');
     await expect(attempt).rejects.toBeInstanceOf(EvaluationError);
     expect(await count('evaluation_campaigns')).toBe(0);
   });
@@ -91,7 +97,7 @@ describe('democratic evaluation on the demo district', () => {
 
   it('refuses a rater assignment that rates oneself', async () => {
     const self = [{ cadreId: leaders[0]!, category: 'peer' as const, targetIds: leaders }];
-    await expect(saveRaters(t.db, campaignId, self, null)).rejects.toThrow(`干部 ${leaders[0]} 不能评价自己`);
+    expect(errorText(zhText, (await saveRaters(t.db, campaignId, self, null).then(() => null, (e: EvaluationError) => e))!)).toContain(`干部 ${leaders[0]} 不能评价自己`);
   });
 
   it('opens with the template version frozen; later template edits do not reach it', async () => {
@@ -107,7 +113,7 @@ describe('democratic evaluation on the demo district', () => {
     const [after] = await t.db.execute<{ template_version_id: number }>(sql`select template_version_id from evaluation_campaigns where id = ${campaignId}`);
     expect(after!.template_version_id).toBe(templateVersionId);
     await expect(t.db.execute(sql`update evaluation_template_versions set definition = '{}' where id = ${templateVersionId}`)).rejects.toThrow();
-    await expect(updateCampaign(t.db, campaignId, { title: '新名称' }, null)).rejects.toThrow('测评已发布，不能再修改设置、对象或评价人');
+    expect(errorText(zhText, (await updateCampaign(t.db, campaignId, { title: '新名称' }, null).then(() => null, (e: EvaluationError) => e))!)).toBe('测评已发布，不能再修改设置、对象或评价人');
   });
 
   it('refuses incomplete ballots and self-rating, changing nothing', async () => {
@@ -116,11 +122,11 @@ describe('democratic evaluation on the demo district', () => {
       campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY,
       answers: answersFor([...peer.targetIds, peer.cadreId], () => 'good'),
     });
-    await expect(selfRating).rejects.toThrow('不能评价自己');
+    expect(errorText(zhText, (await selfRating.then(() => null, (e: EvaluationError) => e))!)).toContain('不能评价自己');
     const partial = answersFor(peer.targetIds, () => 'good');
     delete partial[0]!.levels[ITEMS[0]!];
-    await expect(castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: partial })).rejects.toThrow(/问卷未完成：.*未评价：政治品质/);
-    await expect(castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: answersFor(peer.targetIds.slice(1), () => 'good') })).rejects.toThrow('还有 1 位评价对象未评价');
+    expect(errorText(zhText, (await castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: partial }).then(() => null, (e: EvaluationError) => e))!)).toMatch(/问卷未完成：.*未评价：政治品质/);
+    expect(errorText(zhText, (await castBallot(t.db, { campaignId, raterCadreId: peer.cadreId, category: 'peer', clock, sealKey: KEY, answers: answersFor(peer.targetIds.slice(1), () => 'good') }).then(() => null, (e: EvaluationError) => e))!)).toContain('还有 1 位评价对象未评价');
     expect(await count('evaluation_ballots')).toBe(0);
     expect(await count('evaluation_completions')).toBe(0);
   });
@@ -193,7 +199,7 @@ describe('democratic evaluation on the demo district', () => {
   });
 
   it('keeps the results sealed while the campaign is open', async () => {
-    await expect(campaignResults(t.db, campaignId)).rejects.toMatchObject({ code: 'results_sealed', message: '测评结束前结果保密，结束后才能查看' });
+    expect(errorText(zhText, (await campaignResults(t.db, campaignId).then(() => null, (e: EvaluationError) => e))!)).toBe('测评结束前结果保密，结束后才能查看');
     expect(await cadreSeries(t.db, leaders[0]!, 'annual')).toEqual([]);
     expect(await districtComparison(t.db, { kind: 'annual' })).toEqual([]);
   });
@@ -221,7 +227,7 @@ describe('democratic evaluation on the demo district', () => {
     expect(t1.score.dimensions).toEqual({ virtue: 84, competence: 84, diligence: 84, achievement: 84, integrity: 84 });
     expect(t1.score.categories.subordinate).toEqual({ ballots: 4, mean: 50, distribution: { 60: 20, 40: 20 }, topShare: 0 });
     expect(t1.score.hiddenCategories).toEqual([]);
-    expect(t1.score.alerts.map((a) => a.message)).toEqual(['优秀和称职票 7/14（50%），低于 60%', '不称职票 5/14（35.71%），超过 33.33%']);
+    expect(t1.score.alerts.map(wording.alertText)).toEqual(['优秀和称职票 7/14（50%），低于 60%', '不称职票 5/14（35.71%），超过 33.33%']);
     expect(t1.score.flags.map((f) => f.rule)).toEqual(['category_disagreement']);
     expect(t1.unitRank).toEqual({ rank: 1, percentile: 100, of: 4 });
     for (const other of results.targets.filter((r) => r.cadreId !== leaders[0])) {

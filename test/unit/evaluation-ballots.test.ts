@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkBallot, type TargetAnswers } from '../../core/evaluation/ballots.ts';
 import { ANNUAL_ASSESSMENT, POLITICAL_QUALITY, templateItems } from '../../core/evaluation/templates.ts';
+import { evaluationDictionary, issueText } from '../../web/pages/evaluation/text.ts';
+
+const zh = evaluationDictionary('zh');
 
 const items = templateItems(POLITICAL_QUALITY).map((i) => i.key);
 const all = (targetId: number, level: string): TargetAnswers => ({ targetId, levels: Object.fromEntries(items.map((k) => [k, level])) });
@@ -24,15 +27,15 @@ describe('checking a ballot', () => {
       rules: { maxTopShare: null },
       targetNames: names,
     });
-    expect(issues).toEqual(['张伟 未评价：对党忠诚老实', '不能评价自己', '编号 4 不是您的评价对象', '还有 1 位评价对象未评价：李娜']);
+    expect(issues.map((i) => issueText(zh, i))).toEqual(['张伟 未评价：对党忠诚老实', '不能评价自己', '编号 4 不是您的评价对象', '还有 1 位评价对象未评价：李娜']);
   });
 
   it('refuses unknown levels and a missing overall grade', () => {
     const odd = { ...all(1, 'good'), levels: { ...all(1, 'good').levels, ability_risk: 'excellent' } };
-    expect(checkBallot(POLITICAL_QUALITY, { targetIds: [1], raterCadreId: null, answers: [odd], rules: { maxTopShare: null }, targetNames: names }).issues).toEqual(['张伟 未评价：防范化解风险']);
+    expect(checkBallot(POLITICAL_QUALITY, { targetIds: [1], raterCadreId: null, answers: [odd], rules: { maxTopShare: null }, targetNames: names }).issues.map((i) => issueText(zh, i))).toEqual(['张伟 未评价：防范化解风险']);
     const annual = templateItems(ANNUAL_ASSESSMENT).map((i) => i.key);
     const noGrade = { targetId: 1, levels: Object.fromEntries(annual.map((k) => [k, 'good'])) };
-    expect(checkBallot(ANNUAL_ASSESSMENT, { targetIds: [1], raterCadreId: null, answers: [noGrade], rules: { maxTopShare: null }, targetNames: names }).issues).toEqual(['张伟 未选择总体评价（优秀/称职/基本称职/不称职）']);
+    expect(checkBallot(ANNUAL_ASSESSMENT, { targetIds: [1], raterCadreId: null, answers: [noGrade], rules: { maxTopShare: null }, targetNames: names }).issues.map((i) => issueText(zh, i))).toEqual(['张伟 未选择总体评价（优秀/称职/基本称职/不称职）']);
   });
 
   it('flags, but accepts, a ballot giving 好 to more than the set share', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { dictionary } from '../../web/i18n.ts';
+import { evaluationDictionary, issueText } from '../../web/pages/evaluation/text.ts';
 import { campaignValues, parseCampaignForm, toLocalInput } from '../../web/pages/evaluation/form.tsx';
 import { parseTemplateForm } from '../../web/pages/evaluation/templates.tsx';
 import { displayCode } from '../../web/pages/evaluation/codes.tsx';
 import { templateIssues } from '../../core/evaluation/templates.ts';
 
-const zh = dictionary('zh');
+const zh = evaluationDictionary('zh');
 const TZ = 'Asia/Shanghai';
 
 describe('campaign form', () => {
@@ -55,7 +55,7 @@ describe('questionnaire form', () => {
 
   it('passes a missing score on to the rules as an error', () => {
     const def = parseTemplateForm({ name: 'x', level_label_0: '好', level_key_0: 'good', level_score_0: '', level_label_1: '差', level_key_1: 'poor', level_score_1: '40', dim_label_0: 'a', dim_key_0: 'a', dim_items_0: 'b' });
-    expect(templateIssues(def)).toContain('第 1 档“好”的分值须为 0–100 的整数');
+    expect(templateIssues(def).map((i) => issueText(zh, i))).toContain('第 1 档“好”的分值须为 0–100 的整数');
   });
 });
 
@@ -82,7 +82,7 @@ describe('dates and times people type', () => {
     const { issues, input } = parseCampaignForm({ ...values, templateVersionId: '3', title: '测评', opensAt: '2026-02-30T08:00' }, zh, TZ);
     expect(issues).toEqual(['开始时间“2026-02-30T08:00”不是有效的日期和时间，请按 2026-12-01 09:00 的格式填写实际存在的日期']);
     expect(Number.isNaN(input.opensAt.getTime())).toBe(true);
-    const en = parseCampaignForm({ ...values, templateVersionId: '3', title: 'x', closesAt: '2026-11-31T18:00' }, dictionary('en'), TZ);
+    const en = parseCampaignForm({ ...values, templateVersionId: '3', title: 'x', closesAt: '2026-11-31T18:00' }, evaluationDictionary('en'), TZ);
     expect(en.issues[0]).toContain('is not a real date and time');
   });
 

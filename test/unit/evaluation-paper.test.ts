@@ -69,7 +69,7 @@ describe('scanner CSV', () => {
   });
 
   it('refuses a file without the questionnaire columns', () => {
-    expect(parsePaperCsv('问卷编号,类别\nP1,下级', ANNUAL_ASSESSMENT, targets, rules).errors[0]).toBe('第 1 行：缺少“被评价人编号”列');
+    expect(parsePaperCsv('问卷编号,类别\nP1,下级', ANNUAL_ASSESSMENT, targets, rules).fileIssues[0]).toEqual({ code: 'paper.column', params: { column: '被评价人编号' } });
   });
 
   it('lets a peer sheet leave out one target (its rater) and flags too many 好', () => {

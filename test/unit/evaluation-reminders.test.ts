@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fixedClock } from '../../core/clock.ts';
 import { DEFAULT_REMINDER_PLAN, dueReminder, reminderPlanIssues, reminderSlots, snoozeUntil, type ReminderPlan } from '../../core/evaluation/reminders.ts';
+import { evaluationDictionary, issueText } from '../../web/pages/evaluation/text.ts';
+
+const zh = evaluationDictionary('zh');
 
 /** A local time in Asia/Shanghai (UTC+8, no daylight saving). */
 const local = (s: string) => new Date(`${s.replace(' ', 'T')}:00+08:00`);
@@ -124,7 +127,7 @@ describe('remind me in 2 hours', () => {
 
 describe('reminder plan validation', () => {
   it('explains bad times and caps in Chinese', () => {
-    expect(reminderPlanIssues({ ...plan, dailyAt: '25:00', maxReminders: -1 })).toEqual(['每日提醒时间须为 HH:MM 格式，例如 10:00', '提醒次数上限须为 0–20 的整数']);
+    expect(reminderPlanIssues({ ...plan, dailyAt: '25:00', maxReminders: -1 }).map((i) => issueText(zh, i))).toEqual(['每日提醒时间须为 HH:MM 格式，例如 10:00', '提醒次数上限须为 0–20 的整数']);
     expect(reminderPlanIssues(DEFAULT_REMINDER_PLAN)).toEqual([]);
   });
 });

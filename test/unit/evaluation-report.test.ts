@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { averageOf, filterTargets, parseResultFilters, type NamedTarget } from '../../core/evaluation/report.ts';
-import { svgOf, seriesChart } from '../../web/pages/results/charts.ts';
-import { dictionary } from '../../web/i18n.ts';
+import { svgOf, seriesChart } from '../../web/pages/evaluation/results/charts.ts';
+import { evaluationDictionary } from '../../web/pages/evaluation/text.ts';
 
 /** A target with only the fields the filters read. */
 function target(cadreId: number, unitId: number, name: string, overall: number | null, alerts = 0): NamedTarget {
@@ -51,7 +51,7 @@ describe('results report rules', () => {
   });
 
   it('renders a chart to static SVG in Node, text escaped', () => {
-    const svg = svgOf(seriesChart(dictionary('zh'), [{ campaignId: 1, year: 2025, title: '<b>', overall: 80, ballots: 3 }, { campaignId: 2, year: 2026, title: 'x', overall: 82.5, ballots: 10 }]), 400, 200);
+    const svg = svgOf(seriesChart(evaluationDictionary('zh'), [{ campaignId: 1, year: 2025, title: '<b>', overall: 80, ballots: 3 }, { campaignId: 2, year: 2026, title: 'x', overall: 82.5, ballots: 10 }]), 400, 200);
     expect(svg.startsWith('<svg')).toBe(true);
     expect(svg).toContain('2026');
     expect(svg).toContain('82.5');

@@ -13,6 +13,9 @@ import {
   type CategoryTally,
   type TargetTally,
 } from '../../core/evaluation/scoring.ts';
+import { evaluationDictionary } from '../../web/pages/evaluation/text.ts';
+
+const wording = evaluationDictionary('zh').results;
 
 /** Builds a category tally from each ballot's answers: {item: score} per ballot. */
 function tallyOf(ballots: Array<Record<string, number>>, grades: CategoryTally['grades'] = {}): CategoryTally {
@@ -82,7 +85,7 @@ describe('weighted scores (hand-computed)', () => {
     expect(score.flags).toEqual([
       expect.objectContaining({ rule: 'category_disagreement', categories: ['peer', 'subordinate'], points: 35.56 }),
     ]);
-    expect(score.flags[0]!.message).toBe('同级评价（95.56）与下级评价（60）相差 35.56 分');
+    expect(wording.flagText(score.flags[0]!)).toBe('同级评价（95.56）与下级评价（60）相差 35.56 分');
   });
 
   it('a target with a single category is scored by it alone', () => {
@@ -167,7 +170,7 @@ describe('alert rules on overall grades', () => {
       subordinate: tallyOf([], { basically_competent: 1, incompetent: 4 }),
     };
     const alerts = gradeAlerts(gradeShares(tally), DEFAULT_ALERT_RULES);
-    expect(alerts.map((a) => a.message)).toEqual([
+    expect(alerts.map(wording.alertText)).toEqual([
       '优秀和称职票 5/10（50%），低于 60%',
       '不称职票 4/10（40%），超过 33.33%',
     ]);
@@ -194,7 +197,7 @@ describe('small-group dominance', () => {
     };
     const flag = dominanceFlag(tally, DEFAULT_WEIGHTS, DEFAULT_FLAG_RULES);
     expect(flag).toMatchObject({ rule: 'small_group_dominance', categories: ['superior'], points: 30 });
-    expect(flag!.message).toBe('上级仅 3/43 票，却使总分变动 30 分');
+    expect(wording.flagText(flag!)).toBe('上级仅 3/43 票，却使总分变动 30 分');
   });
 
   it('names a hidden small category without the figure that would reveal it', () => {
@@ -205,7 +208,7 @@ describe('small-group dominance', () => {
     const score = scoreTarget(tally, { ...ctx, dimensions: { x: ['x1'] } });
     const flag = score.flags.find((f) => f.rule === 'small_group_dominance');
     expect(flag).toMatchObject({ categories: ['superior'], points: null });
-    expect(flag!.message).not.toMatch(/\d+ 分/);
+    expect(wording.flagText(flag!)).not.toMatch(/\d+ 分/);
   });
 
   it('does not flag a small category that agrees with the rest', () => {

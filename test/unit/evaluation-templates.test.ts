@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ANNUAL_ASSESSMENT, POLITICAL_QUALITY, templateIssues, templateItems, validateTemplate } from '../../core/evaluation/templates.ts';
 import { EvaluationError } from '../../core/evaluation/errors.ts';
+import { errorText, evaluationDictionary, issueText } from '../../web/pages/evaluation/text.ts';
+
+const zh = evaluationDictionary('zh');
 
 describe('questionnaire templates', () => {
   it('ships the political-quality and 德能勤绩廉 templates, valid as they are', () => {
@@ -27,10 +30,11 @@ describe('questionnaire templates', () => {
         { key: 'b', label: '乙', items: [{ key: 'same', label: '二' }] },
       ],
     };
-    expect(templateIssues(bad)).toEqual(['评价等次至少需要 2 档', '项目编码“same”重复']);
+    expect(templateIssues(bad).map((i) => issueText(zh, i))).toEqual(['评价等次至少需要 2 档', '项目编码“same”重复']);
     const unordered = { ...POLITICAL_QUALITY, scale: [{ key: 'a', label: '好', score: 60 }, { key: 'b', label: '差', score: 80 }] };
-    expect(templateIssues(unordered)).toEqual(['等次须从高到低排列：第 2 档“差”的分值须低于“好”']);
+    expect(templateIssues(unordered).map((i) => issueText(zh, i))).toEqual(['等次须从高到低排列：第 2 档“差”的分值须低于“好”']);
     expect(() => validateTemplate(bad)).toThrow(EvaluationError);
-    expect(() => validateTemplate(bad)).toThrow('问卷模板有误：评价等次至少需要 2 档；项目编码“same”重复');
+    expect(() => validateTemplate(bad)).toThrow(EvaluationError);
+    expect(errorText(zh, (() => { try { validateTemplate(bad); } catch (e) { return e as EvaluationError; } })()!)).toBe('问卷模板有误：评价等次至少需要 2 档；项目编码“same”重复');
   });
 });

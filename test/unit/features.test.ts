@@ -43,7 +43,7 @@ describe('assembling features', () => {
     );
     const viewer = { user: {} as never, scope: { kind: 'all' as const } };
     expect((await Promise.all(assembled.review.map((s) => s(viewer)))).flat()).toEqual([{ title: '3 位导师逾期', href: '/mentorship' }]);
-    expect((await Promise.all(assembled.timeline.map((s) => s({} as never, 1)))).flat()).toHaveLength(1);
+    expect((await Promise.all(assembled.timeline.map((s) => s({} as never, 1, 'zh')))).flat()).toHaveLength(1);
     expect(ctx.log.lines.filter((l) => (l.obj as { feature?: string }).feature === 'broken').map((l) => l.msg)).toEqual([
       'review source failed; the dashboard shows the others',
       'timeline source failed; the profile shows the others',

@@ -104,7 +104,7 @@ export function auditRoutes(deps: PanelDeps): Hono<PanelEnv> {
         <form class="card" method="get" action="/audit" hx-get="/audit" hx-trigger="change, submit" hx-target="#audit-results" hx-push-url="true" hx-sync="this:replace">
           <div class="filters">
             <Field label={dict.audit.actor}>
-              <select name="actor"><Options blank={dict.common.all} selected={q.actor} options={users.map((u) => [u.id, `${u.name}（${u.username}）`])} /></select>
+              <select name="actor"><Options blank={dict.common.all} selected={q.actor} options={users.map((u) => [u.id, dict.common.withNote(u.name, u.username)])} /></select>
             </Field>
             <Field label={dict.audit.entity}>
               <select name="entity"><Options blank={dict.common.all} selected={q.entity} options={facets.entities.map((e) => [e, dict.audit.entityName[e] ?? e])} /></select>

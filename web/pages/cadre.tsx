@@ -10,7 +10,7 @@ import { updateCadre, viewCadre, type CadreProfile } from '../../core/org/cadres
 import { unitOptions } from '../../core/org/units.ts';
 import { cadreTimeline, recordChanges } from '../../core/org/timeline.ts';
 import { requireRole } from '../auth.ts';
-import { requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
+import { langOf, requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { idParam } from '../ids.ts';
 import type { Dictionary } from '../i18n.ts';
 import { renderFragment, renderPage } from '../render.tsx';
@@ -146,7 +146,7 @@ function Profile(props: { t: Dictionary; cadre: CadreProfile; today: Date; canEd
                   <time datetime={e.at.toISOString()}>{formatTime(e.at)}</time>
                   <strong>{e.href ? <a href={e.href}>{t.cadre.timelineKind[e.kind] ?? e.title}</a> : (t.cadre.timelineKind[e.kind] ?? e.title)}</strong>
                   {e.detail && <div class="muted">{e.detail}</div>}
-                  {e.fields && <div class="muted">{e.fields.map((f) => fieldLabel(t, f)).join('、')}</div>}
+                  {e.fields && <div class="muted">{e.fields.map((f) => fieldLabel(t, f)).join(t.common.listJoin)}</div>}
                 </li>
               ))}
             </ol>
@@ -188,7 +188,7 @@ export function cadreRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.get('/:id{[0-9]+}', async (c) => {
     const cadre = await viewCadre(deps.db, requestContext(c, deps), idParam(c));
     if (!cadre) throw notFound(c);
-    const [timeline, absences] = await Promise.all([cadreTimeline(deps.db, cadre.id, sources), absencesOf(deps.db, c.var.scope, cadre.id)]);
+    const [timeline, absences] = await Promise.all([cadreTimeline(deps.db, cadre.id, sources, langOf(c)), absencesOf(deps.db, c.var.scope, cadre.id)]);
     const canEdit = canEditCadres(c.var.user);
     return renderPage(c, deps, `${cadre.name} · ${t(c).cadre.profile}`, <Profile t={t(c)} cadre={cadre} today={deps.clock.now()} canEdit={canEdit} timeline={timeline} absences={absences} />);
   });

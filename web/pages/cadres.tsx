@@ -239,7 +239,7 @@ export function cadresRoutes(deps: PanelDeps): Hono<PanelEnv> {
         team: r.isPrincipal ? d.isPrincipal : r.isLeader ? d.isLeader : '',
         education: r.education ?? '',
         field: r.field ?? '',
-        tags: r.tags.join('、'),
+        tags: r.tags.join(dict.common.listJoin),
         party: r.isPartyMember ? dict.common.yes : dict.common.no,
         employeeNo: r.employeeNo ?? '',
         status: d.statusName[r.status],

@@ -17,7 +17,7 @@ export function dashboardRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.get('/', requireUser(deps), async (c) => {
     const dict = t(c);
     const counts = await orgCounts(deps.db, c.var.scope, deps.clock.now());
-    const review = (await Promise.all((deps.review ?? []).map((source) => source({ user: c.var.user, scope: c.var.scope })))).flat();
+    const review = (await Promise.all((deps.review ?? []).map((source) => source({ user: c.var.user, scope: c.var.scope, lang: langOf(c) })))).flat();
     const inbox = await inboxCounts(deps, { user: c.var.user, scope: c.var.scope, lang: langOf(c) });
     const chart = {
       // No animation: the chart is read at once, printed, and captured in screenshots.

@@ -44,9 +44,9 @@ import { inScope } from '../../core/org/scope.ts';
 import { unitOptions } from '../../core/org/units.ts';
 import { raterCategory, type RaterCategory } from '../../db/schema/evaluation.ts';
 import { requireRole } from '../auth.ts';
-import { clientIp, missingKey, t, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
+import { clientIp, missingKey, type PanelContext, type PanelDeps, type PanelEnv } from '../context.ts';
 import { formId, idParam } from '../ids.ts';
-import type { Dictionary } from '../i18n.ts';
+import { errorText, et, issueText, type EvaluationDictionary } from './evaluation/text.ts';
 import { renderFragment, renderPage } from '../render.tsx';
 import { CampaignBody, Meter, StatusBadge, Turnout, type CampaignView, type Notice, type TurnoutView } from './evaluation/campaign.tsx';
 import { CampaignForm, campaignValues, parseCampaignForm, toLocalInput, type FormValues } from './evaluation/form.tsx';
@@ -69,7 +69,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   // ---- the list ----
   app.get('/', async (c) => {
-    const tr = t(c);
+    const tr = et(c);
     const e = tr.evaluation;
     const scope = c.var.scope;
     // Like cadres: outside the district, only the campaigns that concern the person's units.
@@ -123,7 +123,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   // ---- creating ----
   const newPage = async (c: PanelContext, values: FormValues | null, issues?: string[]) => {
-    const tr = t(c);
+    const tr = et(c);
     const templates = await listTemplates(deps.db);
     const v = values ?? campaignValues(null, templates, deps.clock.now(), tz);
     const form = <CampaignForm t={tr} values={v} templates={templates} action="/evaluation" target="this" submit={tr.common.create} issues={issues} />;
@@ -132,14 +132,14 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   };
   app.get('/new', MANAGERS, (c) => newPage(c, null));
   app.post('/', MANAGERS, async (c) => {
-    const parsed = parseCampaignForm(await c.req.parseBody(), t(c), tz);
-    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input))];
+    const parsed = parseCampaignForm(await c.req.parseBody(), et(c), tz);
+    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input).map((i) => issueText(et(c), i)))];
     if (issues.length) return newPage(c, parsed.values, issues);
     try {
       const campaign = await createCampaign(deps.db, parsed.input, c.var.user.id);
       return redirect(c, `/evaluation/${campaign.id}?created=1`);
     } catch (error) {
-      if (error instanceof EvaluationError) return newPage(c, parsed.values, error.issues);
+      if (error instanceof EvaluationError) return newPage(c, parsed.values, error.issues.map((i) => issueText(et(c), i)));
       throw error;
     }
   });
@@ -147,7 +147,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   // ---- one campaign ----
   /** The campaign, or a 404 when there is none or it is outside the reader's scope (the same answer). */
   const load = async (c: PanelContext, id: number) => {
-    const notFound = () => new HTTPException(404, { message: t(c).evaluation.notFound });
+    const notFound = () => new HTTPException(404, { message: et(c).evaluation.notFound });
     try {
       const campaign = await getCampaign(deps.db, id);
       if (!(await campaignInScope(deps.db, c.var.scope, campaign.id))) throw notFound();
@@ -178,7 +178,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   };
 
   const respond = async (c: PanelContext, id: number, options: { notice?: Notice; values?: FormValues; formIssues?: string[]; category?: RaterCategory; status?: 200 | 413 | 422 } = {}) => {
-    const tr = t(c);
+    const tr = et(c);
     const campaign = await load(c, id);
     const queryCategory = c.req.query('category');
     const category = options.category ?? ((raterCategory.enumValues as readonly string[]).includes(queryCategory ?? '') ? (queryCategory as RaterCategory) : 'peer');
@@ -214,14 +214,14 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   };
 
   /** Runs a change; an EvaluationError comes back as a 422 with its Chinese message. */
-  const act = async (c: PanelContext, change: (id: number, tr: Dictionary) => Promise<Notice | undefined>) => {
+  const act = async (c: PanelContext, change: (id: number, tr: EvaluationDictionary) => Promise<Notice | undefined>) => {
     const id = idParam(c);
     await load(c, id);
     try {
-      const notice = await change(id, t(c));
+      const notice = await change(id, et(c));
       return respond(c, id, { notice, status: notice?.kind === 'error' ? 422 : 200 });
     } catch (error) {
-      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: error.message, issues: error.issues }, status: 422 });
+      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: errorText(et(c), error), issues: error.issues.map((i) => issueText(et(c), i)) }, status: 422 });
       throw error;
     }
   };
@@ -231,22 +231,22 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.get('/:id{[0-9]+}/turnout', async (c) => {
     const id = idParam(c);
     const campaign = await load(c, id);
-    return renderFragment(c, <Turnout t={t(c)} v={await turnoutView(c, id, campaign.status === 'open')} />);
+    return renderFragment(c, <Turnout t={et(c)} v={await turnoutView(c, id, campaign.status === 'open')} />);
   });
 
   app.post('/:id{[0-9]+}', MANAGERS, async (c) => {
     const id = idParam(c);
     await load(c, id);
-    const parsed = parseCampaignForm(await c.req.parseBody(), t(c), tz);
-    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input))];
+    const parsed = parseCampaignForm(await c.req.parseBody(), et(c), tz);
+    const issues = [...parsed.issues, ...(parsed.issues.length ? [] : campaignIssues(parsed.input).map((i) => issueText(et(c), i)))];
     if (issues.length) return respond(c, id, { values: parsed.values, formIssues: issues, status: 422 });
     try {
       await updateCampaign(deps.db, id, parsed.input, c.var.user.id);
     } catch (error) {
-      if (error instanceof EvaluationError) return respond(c, id, { values: parsed.values, formIssues: error.issues, status: 422 });
+      if (error instanceof EvaluationError) return respond(c, id, { values: parsed.values, formIssues: error.issues.map((i) => issueText(et(c), i)), status: 422 });
       throw error;
     }
-    return respond(c, id, { notice: { kind: 'ok', text: t(c).common.saved } });
+    return respond(c, id, { notice: { kind: 'ok', text: et(c).common.saved } });
   });
 
   app.post('/:id{[0-9]+}/targets', MANAGERS, (c) =>
@@ -260,7 +260,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     }),
   );
 
-  const cadreFrom = async (q: string, tr: Dictionary) => {
+  const cadreFrom = async (q: string, tr: EvaluationDictionary) => {
     const found = await findCadresByName(deps.db, q);
     if (found.length === 0) throw new EvaluationError('cadre_not_found', tr.evaluation.cadreNotFound(q.trim()));
     if (found.length > 1) throw new EvaluationError('cadre_ambiguous', tr.evaluation.cadreAmbiguous(q.trim()));
@@ -356,9 +356,9 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   // leaves room for the multipart envelope.
   const paperTooLarge = bodyLimit({
     maxSize: PAPER_MAX_BYTES + 64 * 1024,
-    onError: (c) => respond(c as PanelContext, Number(c.req.param('id')), { notice: { kind: 'error', text: t(c).upload.tooLarge(PAPER_MAX_BYTES / 1024 / 1024) }, status: 413 }),
+    onError: (c) => respond(c as PanelContext, Number(c.req.param('id')), { notice: { kind: 'error', text: et(c).upload.tooLarge(PAPER_MAX_BYTES / 1024 / 1024) }, status: 413 }),
   });
-  const paperProblem = (tr: Dictionary, error: TableError) =>
+  const paperProblem = (tr: EvaluationDictionary, error: TableError) =>
     error.code === 'too_large'
       ? tr.upload.tooLarge(PAPER_MAX_BYTES / 1024 / 1024)
       : error.code === 'too_many_rows'
@@ -391,17 +391,17 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const campaign = await load(c, id);
     const body = await c.req.parseBody();
     const count = Number(body.count);
-    const unitId = formId(c, body.unitId, t(c).evaluation.codeUnit, { optional: true });
+    const unitId = formId(c, body.unitId, et(c).evaluation.codeUnit, { optional: true });
     let codes: string[];
     try {
       codes = await issuePublicCodes(deps.db, id, { count, unitId }, c.var.user.id);
     } catch (error) {
-      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: error.message }, status: 422 });
+      if (error instanceof EvaluationError) return respond(c, id, { notice: { kind: 'error', text: errorText(et(c), error) }, status: 422 });
       throw error;
     }
     // The codes exist only in this answer: never cache it.
     c.header('Cache-Control', 'no-store');
-    return c.html(`<!doctype html>${await CodesSheet({ t: t(c), title: campaign.title, codes, publicUrl: deps.publicUrl })}`);
+    return c.html(`<!doctype html>${await CodesSheet({ t: et(c), title: campaign.title, codes, publicUrl: deps.publicUrl })}`);
   });
 
   return app;

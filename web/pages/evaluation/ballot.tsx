@@ -17,8 +17,8 @@ import { OVERALL_GRADES, templateItems, type TemplateDefinition } from '../../..
 import { publicBallot, raterBallot, type BallotSubject, type BallotTarget } from '../../../core/evaluation/web-ballot.ts';
 import { raterCategory, type OverallGrade, type RaterCategory } from '../../../db/schema/evaluation.ts';
 import { Head } from '../../components/layout.tsx';
-import { missingKey, t, type PanelDeps } from '../../context.ts';
-import type { Dictionary } from '../../i18n.ts';
+import { missingKey, type PanelDeps } from '../../context.ts';
+import { errorText, et, issueText, type EvaluationDictionary } from './text.ts';
 
 interface Draft {
   step: number;
@@ -27,7 +27,7 @@ interface Draft {
 
 type Ready = Extract<BallotSubject, { state: 'ready' }>;
 
-function Shell(props: { t: Dictionary; title: string; children: Child }) {
+function Shell(props: { t: EvaluationDictionary; title: string; children: Child }) {
   return (
     <html lang="zh-CN">
       <Head title={props.title} t={props.t} />
@@ -38,7 +38,7 @@ function Shell(props: { t: Dictionary; title: string; children: Child }) {
   );
 }
 
-function page(c: Context, tr: Dictionary, title: string, body: Child, status: ContentfulStatusCode = 200) {
+function page(c: Context, tr: EvaluationDictionary, title: string, body: Child, status: ContentfulStatusCode = 200) {
   c.header('Cache-Control', 'no-store');
   return c.html(`<!doctype html>${<Shell t={tr} title={title}>{body}</Shell>}`, status);
 }
@@ -54,7 +54,7 @@ function Message(props: { title: string; text: string; kind: 'ok' | 'error' | 'i
   );
 }
 
-const STATE_TEXT = (e: Dictionary['evaluation']['ballot'], state: string) =>
+const STATE_TEXT = (e: EvaluationDictionary['evaluation']['ballot'], state: string) =>
   ({
     closed: e.closed,
     not_open: e.notOpen,
@@ -65,7 +65,7 @@ const STATE_TEXT = (e: Dictionary['evaluation']['ballot'], state: string) =>
     campaign_not_found: e.codeUnknown,
   })[state] ?? e.unavailable;
 
-function StepForm(props: { t: Dictionary; subject: Ready; action: string; sealed: string; draft: Draft; issues?: string[] }) {
+function StepForm(props: { t: EvaluationDictionary; subject: Ready; action: string; sealed: string; draft: Draft; issues?: string[] }) {
   const e = props.t.evaluation.ballot;
   const def = props.subject.definition;
   const targets = props.subject.targets;
@@ -163,14 +163,14 @@ export function ballotRoutes(deps: PanelDeps): Hono {
   // The path holds a rater's link or code: log the failure without it.
   app.onError((error, c) => {
     deps.log.error({ err: error }, 'web ballot: request failed');
-    const tr = t(c);
+    const tr = et(c);
     return page(c, tr, tr.evaluation.ballot.unavailable, <Message title={tr.evaluation.ballot.unavailable} text={tr.common.serverError} kind="error" />, 500);
   });
 
-  const stateMessage = (c: Context, tr: Dictionary, state: string) =>
+  const stateMessage = (c: Context, tr: EvaluationDictionary, state: string) =>
     page(c, tr, tr.evaluation.ballot.title, <Message title={state === 'closed' ? tr.evaluation.ballot.closed : tr.evaluation.ballot.unavailable} text={STATE_TEXT(tr.evaluation.ballot, state)} kind={state === 'closed' || state === 'not_open' ? 'info' : 'error'} />, state === 'code_unknown' ? 404 : 409);
 
-  const outcomeMessage = (c: Context, tr: Dictionary, outcome: CastOutcome) => {
+  const outcomeMessage = (c: Context, tr: EvaluationDictionary, outcome: CastOutcome) => {
     const e = tr.evaluation.ballot;
     if (outcome.outcome === 'accepted') return page(c, tr, e.thanks, <Message title={e.thanks} text={e.thanksDetail} kind="ok" />);
     return stateMessage(c, tr, outcome.outcome);
@@ -178,7 +178,7 @@ export function ballotRoutes(deps: PanelDeps): Hono {
 
   /** GET shows the first step; POST moves between steps or casts the ballot. */
   async function flow(c: Context, subject: Ready, binding: DraftBinding, action: string, cast: (answers: TargetAnswers[]) => Promise<CastOutcome>) {
-    const tr = t(c);
+    const tr = et(c);
     const e = tr.evaluation.ballot;
     if (subject.targets.length === 0) return stateMessage(c, tr, 'not_a_rater');
     const show = (draft: Draft, issues?: string[], status: ContentfulStatusCode = 200) =>
@@ -190,7 +190,7 @@ export function ballotRoutes(deps: PanelDeps): Hono {
     try {
       draft = typeof body.draft === 'string' ? unsealDraft<Draft>(sealKey, binding, body.draft) : { step: 0, answers: {} };
     } catch (error) {
-      if (error instanceof EvaluationError) return page(c, tr, e.unavailable, <Message title={e.unavailable} text={error.message} kind="error"><a class="button" href={action}>{e.start}</a></Message>, 400);
+      if (error instanceof EvaluationError) return page(c, tr, e.unavailable, <Message title={e.unavailable} text={errorText(tr, error)} kind="error"><a class="button" href={action}>{e.start}</a></Message>, 400);
       throw error;
     }
     const step = Math.min(Math.max(draft.step, 0), subject.targets.length - 1);
@@ -204,14 +204,14 @@ export function ballotRoutes(deps: PanelDeps): Hono {
     try {
       return outcomeMessage(c, tr, await cast(answers));
     } catch (error) {
-      if (error instanceof EvaluationError) return show(draft, error.issues, 422);
+      if (error instanceof EvaluationError) return show(draft, error.issues.map((i) => issueText(tr, i)), 422);
       throw error;
     }
   }
 
   // ---- a cadre from chat ----
   const fromLink = async (c: Context) => {
-    const tr = t(c);
+    const tr = et(c);
     const token = c.req.param('token') ?? '';
     const link = verifyBallotLink(linkKey, token, deps.clock.now());
     const e = tr.evaluation.ballot;
@@ -229,7 +229,7 @@ export function ballotRoutes(deps: PanelDeps): Hono {
 
   // ---- a public rater with a code ----
   app.get('/vote', (c) => {
-    const tr = t(c);
+    const tr = et(c);
     const e = tr.evaluation.ballot;
     const code = c.req.query('code');
     if (code && normalizeCode(code)) return c.redirect(`/vote/${encodeURIComponent(normalizeCode(code))}`, 303);
@@ -246,7 +246,7 @@ export function ballotRoutes(deps: PanelDeps): Hono {
   });
 
   const fromCode = async (c: Context) => {
-    const tr = t(c);
+    const tr = et(c);
     const code = normalizeCode(decodeURIComponent(c.req.param('code') ?? ''));
     const subject = await publicBallot(deps.db, code, deps.clock.now());
     if (subject.state !== 'ready' || subject.campaignId == null) return stateMessage(c, tr, subject.state);

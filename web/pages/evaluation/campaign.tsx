@@ -7,7 +7,7 @@
 import type { CampaignListRow, PersonRow, RaterRow, TemplateRow, UnitTurnout } from '../../../core/evaluation/admin.ts';
 import { CATEGORIES } from '../../../core/evaluation/scoring.ts';
 import type { EvaluationCampaign, RaterCategory } from '../../../db/schema/evaluation.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { EvaluationDictionary } from './text.ts';
 import { Field, Options } from '../../components/ui.tsx';
 import { CampaignForm, type FormValues } from './form.tsx';
 import { Form } from '../../components/form.tsx';
@@ -16,7 +16,7 @@ export type Notice = { kind: 'ok' | 'error'; text: string; issues?: string[] };
 
 export const percent = (done: number, of: number) => (of === 0 ? 0 : Math.round((done / of) * 1000) / 10);
 
-export function StatusBadge(props: { t: Dictionary; status: string }) {
+export function StatusBadge(props: { t: EvaluationDictionary; status: string }) {
   const cls = props.status === 'open' ? 'ok' : props.status === 'closed' ? '' : 'warn';
   return <span class={`badge ${cls}`}>{props.t.evaluation.statusName[props.status]}</span>;
 }
@@ -58,7 +58,7 @@ export interface CampaignView {
   window: string;
 }
 
-function Targets(props: { t: Dictionary; v: CampaignView }) {
+function Targets(props: { t: EvaluationDictionary; v: CampaignView }) {
   const { t, v } = props;
   const e = t.evaluation;
   const id = v.campaign.id;
@@ -114,7 +114,7 @@ function Targets(props: { t: Dictionary; v: CampaignView }) {
   );
 }
 
-function Raters(props: { t: Dictionary; v: CampaignView }) {
+function Raters(props: { t: EvaluationDictionary; v: CampaignView }) {
   const { t, v } = props;
   const e = t.evaluation;
   const id = v.campaign.id;
@@ -175,7 +175,7 @@ function Raters(props: { t: Dictionary; v: CampaignView }) {
 
 const unitsOf = (people: PersonRow[]): Array<[number, string]> => [...new Map(people.map((p) => [p.unitId, p.unitName]))];
 
-function Codes(props: { t: Dictionary; v: CampaignView }) {
+function Codes(props: { t: EvaluationDictionary; v: CampaignView }) {
   const { t, v } = props;
   const e = t.evaluation;
   const id = v.campaign.id;
@@ -203,7 +203,7 @@ export interface TurnoutView {
   showNames: boolean;
 }
 
-export function Turnout(props: { t: Dictionary; v: TurnoutView }) {
+export function Turnout(props: { t: EvaluationDictionary; v: TurnoutView }) {
   const { t, v } = props;
   const e = t.evaluation;
   const assigned = v.categories.reduce((s, c) => s + c.assigned, 0);
@@ -239,7 +239,7 @@ export function Turnout(props: { t: Dictionary; v: TurnoutView }) {
                 <tr data-unit={u.unitName}>
                   <td>{u.unitName}</td>
                   <td><Meter done={u.completed} of={u.assigned} /></td>
-                  {v.showNames && <td class="wrap">{u.pending.length === 0 ? <span class="badge ok">{e.allVoted}</span> : u.pending.map((p) => p.name).join('、')}</td>}
+                  {v.showNames && <td class="wrap">{u.pending.length === 0 ? <span class="badge ok">{e.allVoted}</span> : u.pending.map((p) => p.name).join(t.common.listJoin)}</td>}
                 </tr>
               ))}
             </tbody>
@@ -250,7 +250,7 @@ export function Turnout(props: { t: Dictionary; v: TurnoutView }) {
   );
 }
 
-function Paper(props: { t: Dictionary; v: CampaignView }) {
+function Paper(props: { t: EvaluationDictionary; v: CampaignView }) {
   const e = props.t.evaluation;
   const id = props.v.campaign.id;
   return (
@@ -272,7 +272,7 @@ function Paper(props: { t: Dictionary; v: CampaignView }) {
   );
 }
 
-function Summary(props: { t: Dictionary; v: CampaignView }) {
+function Summary(props: { t: EvaluationDictionary; v: CampaignView }) {
   const { t, v } = props;
   const e = t.evaluation;
   const c = v.campaign;
@@ -291,7 +291,7 @@ function Summary(props: { t: Dictionary; v: CampaignView }) {
   );
 }
 
-export function CampaignBody(props: { t: Dictionary; v: CampaignView; turnout: TurnoutView | null; notice?: Notice }) {
+export function CampaignBody(props: { t: EvaluationDictionary; v: CampaignView; turnout: TurnoutView | null; notice?: Notice }) {
   const { t, v } = props;
   const e = t.evaluation;
   const c = v.campaign;

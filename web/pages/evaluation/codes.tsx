@@ -6,12 +6,12 @@
  */
 import { raw } from 'hono/html';
 import QRCode from 'qrcode';
-import type { Dictionary } from '../../i18n.ts';
+import type { EvaluationDictionary } from './text.ts';
 
 /** Groups of 5 are easier to read off paper; the dash is ignored when the code is typed. */
 export const displayCode = (code: string) => code.replace(/(.{5})(?=.)/g, '$1-');
 
-export async function CodesSheet(props: { t: Dictionary; title: string; codes: string[]; publicUrl: string }) {
+export async function CodesSheet(props: { t: EvaluationDictionary; title: string; codes: string[]; publicUrl: string }) {
   const e = props.t.evaluation;
   const base = props.publicUrl.replace(/\/$/, '');
   const cards = await Promise.all(

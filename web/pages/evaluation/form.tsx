@@ -13,7 +13,7 @@ import { DEFAULT_REMINDER_PLAN } from '../../../core/evaluation/reminders.ts';
 import type { EvaluationCampaign, EvaluationKind } from '../../../db/schema/evaluation.ts';
 import { evaluationKind } from '../../../db/schema/evaluation.ts';
 import type { TemplateRow } from '../../../core/evaluation/admin.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { EvaluationDictionary } from './text.ts';
 import { Field, Options } from '../../components/ui.tsx';
 import { toId } from '../../../core/ids.ts';
 import { Form } from '../../components/form.tsx';
@@ -75,7 +75,7 @@ export function campaignValues(campaign: EvaluationCampaign | null, templates: T
 }
 
 /** Posted strings → the campaign input, plus every problem the strings themselves have. */
-export function parseCampaignForm(body: Body, t: Dictionary, tz: string): { values: FormValues; input: CampaignInput; issues: string[] } {
+export function parseCampaignForm(body: Body, t: EvaluationDictionary, tz: string): { values: FormValues; input: CampaignInput; issues: string[] } {
   const e = t.evaluation;
   const str = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : '');
   const values: FormValues = {};
@@ -121,7 +121,7 @@ export function parseCampaignForm(body: Body, t: Dictionary, tz: string): { valu
   return { values, input, issues: [...new Set(issues)] };
 }
 
-export function CampaignForm(props: { t: Dictionary; values: FormValues; templates: TemplateRow[]; action: string; target: string; submit: string; issues?: string[] }) {
+export function CampaignForm(props: { t: EvaluationDictionary; values: FormValues; templates: TemplateRow[]; action: string; target: string; submit: string; issues?: string[] }) {
   const { t, values: v } = props;
   const e = t.evaluation;
   return (

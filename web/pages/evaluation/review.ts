@@ -7,7 +7,7 @@ import type { Db } from '../../../db/client.ts';
 import type { Clock } from '../../../core/clock.ts';
 import { campaignsInScope, listCampaigns, turnoutByUnit, withinScope } from '../../../core/evaluation/admin.ts';
 import type { ReviewSource } from '../../context.ts';
-import { dictionary } from '../../i18n.ts';
+import { evaluationDictionary } from './text.ts';
 import { percent } from './campaign.tsx';
 import { canChaseTurnout } from '../../../core/roles.ts';
 
@@ -19,10 +19,10 @@ export const LOW_TURNOUT = 80;
  * concern their units, with the turnout of their own units' raters.
  */
 export function evaluationReviewSource(deps: { db: Db; clock: Clock }): ReviewSource {
-  return async ({ user, scope }) => {
+  return async ({ user, scope, lang }) => {
     if (!canChaseTurnout(user)) return [];
     const now = deps.clock.now().getTime();
-    const e = dictionary('zh').evaluation;
+    const e = evaluationDictionary(lang ?? 'zh').evaluation;
     const closing = withinScope(await listCampaigns(deps.db), await campaignsInScope(deps.db, scope), (r) => r.campaign.id).filter(
       (r) => r.campaign.status === 'open' && r.campaign.closesAt.getTime() - now <= SOON_MS && r.campaign.closesAt.getTime() > now,
     );

@@ -13,9 +13,9 @@ import { EvaluationError } from '../../../core/evaluation/errors.ts';
 import { DEFAULT_SCALE, latestTemplateVersion, saveTemplateVersion, templateIssues, type TemplateDefinition } from '../../../core/evaluation/templates.ts';
 import { evaluationTemplates } from '../../../db/schema/evaluation.ts';
 import { requireRole } from '../../auth.ts';
-import { t, type PanelContext, type PanelDeps, type PanelEnv } from '../../context.ts';
+import type { PanelContext, PanelDeps, PanelEnv } from '../../context.ts';
 import { idParam } from '../../ids.ts';
-import type { Dictionary } from '../../i18n.ts';
+import { et, issueText, type EvaluationDictionary } from './text.ts';
 import { renderFragment, renderPage } from '../../render.tsx';
 import { Field } from '../../components/ui.tsx';
 import { NoticeBox, StatusBadge, type Notice } from './campaign.tsx';
@@ -53,7 +53,7 @@ export function parseTemplateForm(body: Body): TemplateDefinition {
   return { name: str('name'), scale, dimensions, allowComment: body.allowComment === 'on', overallGrade: body.overallGrade === 'on' };
 }
 
-function TemplateForm(props: { t: Dictionary; def: TemplateDefinition; action: string; issues?: string[]; notice?: Notice; version?: number }) {
+function TemplateForm(props: { t: EvaluationDictionary; def: TemplateDefinition; action: string; issues?: string[]; notice?: Notice; version?: number }) {
   const e = props.t.evaluation;
   const { def } = props;
   const levels = [...def.scale, ...Array.from({ length: SPARE }, () => ({ key: '', label: '', score: NaN }))];
@@ -107,7 +107,7 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
 
   app.get('/', async (c) => {
-    const tr = t(c);
+    const tr = et(c);
     const e = tr.evaluation;
     const templates = await listTemplates(deps.db);
     // Only the campaigns the reader may see: another unit's campaign is not named here either.
@@ -158,17 +158,17 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
 
   const page = (c: PanelContext, title: string, form: unknown, status: 200 | 422 = 200) => {
     if (c.req.header('HX-Request')) return renderFragment(c, form as never, status);
-    return renderPage(c, deps, title, <><div class="page-head"><div><p class="crumbs"><a href="/evaluation/templates">{t(c).evaluation.templatesTitle}</a></p><h1>{title}</h1></div></div>{form}</>, status);
+    return renderPage(c, deps, title, <><div class="page-head"><div><p class="crumbs"><a href="/evaluation/templates">{et(c).evaluation.templatesTitle}</a></p><h1>{title}</h1></div></div>{form}</>, status);
   };
 
   const blank: TemplateDefinition = { name: '', scale: DEFAULT_SCALE, dimensions: [], allowComment: true, overallGrade: false };
 
-  app.get('/new', requireRole(canManageCampaigns), (c) => page(c, t(c).evaluation.newTemplate, <TemplateForm t={t(c)} def={blank} action="/evaluation/templates" />));
+  app.get('/new', requireRole(canManageCampaigns), (c) => page(c, et(c).evaluation.newTemplate, <TemplateForm t={et(c)} def={blank} action="/evaluation/templates" />));
 
   app.post('/', requireRole(canManageCampaigns), async (c) => {
     const def = parseTemplateForm(await c.req.parseBody());
-    const issues = templateIssues(def);
-    if (issues.length) return page(c, t(c).evaluation.newTemplate, <TemplateForm t={t(c)} def={def} action="/evaluation/templates" issues={issues} />, 422);
+    const issues = templateIssues(def).map((i) => issueText(et(c), i));
+    if (issues.length) return page(c, et(c).evaluation.newTemplate, <TemplateForm t={et(c)} def={def} action="/evaluation/templates" issues={issues} />, 422);
     const id = await createTemplate(deps.db, def, c.var.user.id);
     return redirect(c, `/evaluation/templates/${id}`);
   });
@@ -177,26 +177,26 @@ export function templateRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const id = idParam(c);
     const [row] = await deps.db.select().from(evaluationTemplates).where(eq(evaluationTemplates.id, id));
     const latest = row ? await latestTemplateVersion(deps.db, id) : undefined;
-    if (!row || !latest) throw new HTTPException(404, { message: t(c).common.notFound });
+    if (!row || !latest) throw new HTTPException(404, { message: et(c).common.notFound });
     return { row, latest };
   };
 
   app.get('/:id{[0-9]+}', requireRole(canManageCampaigns), async (c) => {
     const { row, latest } = await loadTemplate(c);
-    const title = `${row.name} · ${t(c).evaluation.versionOf(latest.version)}`;
-    return page(c, title, <TemplateForm t={t(c)} def={latest.definition as TemplateDefinition} action={`/evaluation/templates/${row.id}`} version={latest.version} />);
+    const title = `${row.name} · ${et(c).evaluation.versionOf(latest.version)}`;
+    return page(c, title, <TemplateForm t={et(c)} def={latest.definition as TemplateDefinition} action={`/evaluation/templates/${row.id}`} version={latest.version} />);
   });
 
   app.post('/:id{[0-9]+}', requireRole(canManageCampaigns), async (c) => {
     const { row, latest } = await loadTemplate(c);
     const def = parseTemplateForm(await c.req.parseBody());
     const action = `/evaluation/templates/${row.id}`;
-    const title = `${row.name} · ${t(c).evaluation.versionOf(latest.version)}`;
+    const title = `${row.name} · ${et(c).evaluation.versionOf(latest.version)}`;
     try {
       const saved = await saveTemplateVersion(deps.db, { templateId: row.id, definition: def, actorId: c.var.user.id });
-      return page(c, title, <TemplateForm t={t(c)} def={def} action={action} version={saved.version} notice={{ kind: 'ok', text: t(c).evaluation.versionSaved(saved.version) }} />);
+      return page(c, title, <TemplateForm t={et(c)} def={def} action={action} version={saved.version} notice={{ kind: 'ok', text: et(c).evaluation.versionSaved(saved.version) }} />);
     } catch (error) {
-      if (error instanceof EvaluationError) return page(c, title, <TemplateForm t={t(c)} def={def} action={action} version={latest.version} issues={error.issues} />, 422);
+      if (error instanceof EvaluationError) return page(c, title, <TemplateForm t={et(c)} def={def} action={action} version={latest.version} issues={error.issues.map((i) => issueText(et(c), i))} />, 422);
       throw error;
     }
   });

@@ -11,7 +11,7 @@
  */
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { audit } from '../../../core/audit.ts';
+import { audit } from '../../../../core/audit.ts';
 import {
   comparisonReport,
   filterTargets,
@@ -20,15 +20,15 @@ import {
   setAlertRules,
   targetsNeedingReview,
   type ResultsReport,
-} from '../../../core/evaluation/report.ts';
-import { cadreSeries, targetComments } from '../../../core/evaluation/results.ts';
-import { campaignInScope } from '../../../core/evaluation/admin.ts';
-import { EvaluationError } from '../../../core/evaluation/errors.ts';
-import type { EvaluationKind } from '../../../db/schema/evaluation.ts';
-import { requireRole, requireUser } from '../../auth.ts';
-import { clientIp, isPartial, langOf, t, type PanelContext, type PanelDeps, type PanelEnv, type ReviewSource } from '../../context.ts';
-import { idParam } from '../../ids.ts';
-import { errorPage, renderFragment, renderPage } from '../../render.tsx';
+} from '../../../../core/evaluation/report.ts';
+import { cadreSeries, targetComments } from '../../../../core/evaluation/results.ts';
+import { campaignInScope } from '../../../../core/evaluation/admin.ts';
+import { EvaluationError } from '../../../../core/evaluation/errors.ts';
+import type { EvaluationKind } from '../../../../db/schema/evaluation.ts';
+import { requireRole, requireUser } from '../../../auth.ts';
+import { clientIp, isPartial, langOf, type PanelContext, type PanelDeps, type PanelEnv, type ReviewSource } from '../../../context.ts';
+import { idParam } from '../../../ids.ts';
+import { errorPage, renderFragment, renderPage } from '../../../render.tsx';
 import { CadreResults, type ChartSlot, type CadreResultsData } from './cadre.tsx';
 import { ComparePage, KINDS } from './compare.tsx';
 import { resultsWorkbook } from './export.ts';
@@ -36,9 +36,10 @@ import { Chart } from './parts.tsx';
 import { PrintDocument, svgChart } from './print.tsx';
 import { filterParams, ResultsPage, ResultsTable } from './table.tsx';
 import { UnitResults } from './unit.tsx';
-import { canManageCampaigns, canSeeProfiles } from '../../../core/roles.ts';
-import { xlsxResponse } from '../../download.ts';
-import { redirect } from '../../redirect.ts';
+import { canManageCampaigns, canSeeProfiles } from '../../../../core/roles.ts';
+import { xlsxResponse } from '../../../download.ts';
+import { redirect } from '../../../redirect.ts';
+import { et, evaluationDictionary } from '../text.ts';
 
 const pageChart: ChartSlot = (option, label, id) => <Chart option={option} label={label} id={id} />;
 
@@ -51,7 +52,7 @@ class ResultsSealed extends Error {
 
 /** 409 for every results page, fragment, export and print of a campaign still open. */
 function sealedAnswer(c: PanelContext, deps: PanelDeps, campaignId: number) {
-  const dict = t(c);
+  const dict = et(c);
   c.header('Cache-Control', 'no-store');
   const notice = (
     <div class="alert alert-info" role="status" id="results-sealed">
@@ -76,14 +77,14 @@ function sealedAnswer(c: PanelContext, deps: PanelDeps, campaignId: number) {
 }
 
 /** A path id; anything else is the results' 404. */
-const idOf = (c: PanelContext, name: string): number => idParam(c, name, t(c).results.notFound);
+const idOf = (c: PanelContext, name: string): number => idParam(c, name, et(c).results.notFound);
 
 export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   const app = new Hono<PanelEnv>();
   const onError = errorPage(deps);
   app.onError((error, c) => (error instanceof ResultsSealed ? sealedAnswer(c, deps, error.campaignId) : onError(error, c)));
   const read = [requireUser(deps), requireRole(canSeeProfiles)] as const;
-  const notFound = (c: PanelContext) => new HTTPException(404, { message: t(c).results.notFound });
+  const notFound = (c: PanelContext) => new HTTPException(404, { message: et(c).results.notFound });
   const ip = (c: PanelContext) => clientIp(c, deps.trustProxy);
 
   async function report(c: PanelContext): Promise<ResultsReport> {
@@ -117,7 +118,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   }
 
   app.get('/evaluation/:id{[0-9]+}/results', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const r = await report(c);
     const f = parseResultFilters(c.req.query());
     const rows = filterTargets(r.targets, f);
@@ -136,14 +137,14 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
     const f = parseResultFilters(c.req.query());
     const rows = filterTargets(r.targets, f);
     const now = deps.clock.now();
-    const body = await resultsWorkbook(t(c), r, rows, now);
+    const body = await resultsWorkbook(et(c), r, rows, now);
     await audit(deps.db, { actorId: c.var.user.id, action: 'export', entity: 'evaluation_results', entityId: r.campaign.id, diff: { filters: filterParams(f), rows: rows.length, cadreIds: rows.map((x) => x.cadreId) }, ip: ip(c) });
     const stamp = now.toISOString().slice(0, 10);
     return xlsxResponse(c, { name: `测评结果-${r.campaign.title}-${stamp}.xlsx`, fallback: `evaluation-${r.campaign.id}-${stamp}.xlsx` }, body);
   });
 
   app.post('/evaluation/:id{[0-9]+}/results/rules', requireUser(deps), requireRole(canManageCampaigns), async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const r = await report(c);
     const body = await c.req.parseBody();
     const share = (k: string) => {
@@ -162,7 +163,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/unit/:unitId{[0-9]+}', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const { report: r, unit, rows } = await unitData(c);
     await audit(deps.db, { actorId: c.var.user.id, action: 'view', entity: 'evaluation_unit_results', entityId: `${r.campaign.id}:${unit.id}`, ip: ip(c) });
     const base = `/evaluation/${r.campaign.id}/results`;
@@ -188,7 +189,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/unit/:unitId{[0-9]+}/print', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const { report: r, unit, rows } = await unitData(c);
     await audit(deps.db, { actorId: c.var.user.id, action: 'export', entity: 'evaluation_unit_results', entityId: `${r.campaign.id}:${unit.id}`, diff: { format: 'print', cadreIds: rows.map((x) => x.cadreId) }, ip: ip(c) });
     const doc = (
@@ -200,7 +201,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/:cadreId{[0-9]+}', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const data = await cadreData(c);
     const { report: r, target } = data;
     await audit(deps.db, { actorId: c.var.user.id, action: 'view', entity: 'evaluation_result', entityId: `${r.campaign.id}:${target.cadreId}`, ip: ip(c) });
@@ -229,7 +230,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/:id{[0-9]+}/results/:cadreId{[0-9]+}/print', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const data = await cadreData(c);
     const { report: r, target } = data;
     await audit(deps.db, { actorId: c.var.user.id, action: 'export', entity: 'evaluation_result', entityId: `${r.campaign.id}:${target.cadreId}`, diff: { format: 'print' }, ip: ip(c) });
@@ -242,7 +243,7 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
   });
 
   app.get('/evaluation/compare', ...read, async (c) => {
-    const dict = t(c);
+    const dict = et(c);
     const kind = (KINDS as readonly string[]).includes(c.req.query('kind') ?? '') ? (c.req.query('kind') as EvaluationKind) : 'annual';
     const data = await comparisonReport(deps.db, kind, c.var.scope);
     await audit(deps.db, { actorId: c.var.user.id, action: 'view', entity: 'evaluation_comparison', entityId: kind, diff: { rows: data.rows.length }, ip: ip(c) });
@@ -258,13 +259,14 @@ export function resultsRoutes(deps: PanelDeps): Hono<PanelEnv> {
  * @example panel deps: { review: [resultsReview(db)] }
  */
 export function resultsReview(db: PanelDeps['db']): ReviewSource {
-  return async ({ user, scope }) => {
+  return async ({ user, scope, lang }) => {
     if (!canSeeProfiles(user)) return [];
+    const r = evaluationDictionary(lang ?? 'zh').results;
     const entries = await targetsNeedingReview(db, scope);
     return entries.map((e) => ({
-      title: `${e.campaignTitle}：${e.name}（${e.unitName}）`,
+      title: r.reviewTitle(e.campaignTitle, e.name, e.unitName),
       href: `/evaluation/${e.campaignId}/results/${e.cadreId}`,
-      detail: e.reasons.join('；'),
+      detail: [...e.alerts.map(r.alertText), ...e.flags.map(r.flagText)].join(r.reasonsJoin),
     }));
   };
 }

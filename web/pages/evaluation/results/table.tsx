@@ -4,18 +4,18 @@
  * scores, 好评率, ranks and percentiles in unit and district, overall-grade shares, and the
  * alerts and flags with their figures; filters and sort in the URL; the alert rules.
  */
-import { RESULT_SORTS, type NamedTarget, type ResultFilters, type ResultsReport } from '../../../core/evaluation/report.ts';
-import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
-import type { AlertRules } from '../../../core/evaluation/scoring.ts';
-import type { Dictionary } from '../../i18n.ts';
-import { Field, Options, withQuery } from '../../components/ui.tsx';
+import { RESULT_SORTS, type NamedTarget, type ResultFilters, type ResultsReport } from '../../../../core/evaluation/report.ts';
+import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
+import type { AlertRules } from '../../../../core/evaluation/scoring.ts';
+import type { EvaluationDictionary } from '../text.ts';
+import { Field, Options, withQuery } from '../../../components/ui.tsx';
 import { fmt, GradeCells, hasNotes, Notes, pct, RankCell } from './parts.tsx';
 
 export function filterParams(f: ResultFilters): Record<string, unknown> {
   return { unit: f.unit, sort: f.sort === 'unit' ? undefined : f.sort, dir: f.dir, flagged: f.flagged ? '1' : undefined };
 }
 
-export function ResultsTable(props: { t: Dictionary; report: ResultsReport; rows: NamedTarget[]; f: ResultFilters; oob?: boolean }) {
+export function ResultsTable(props: { t: EvaluationDictionary; report: ResultsReport; rows: NamedTarget[]; f: ResultFilters; oob?: boolean }) {
   const { t, report, rows, f } = props;
   const base = `/evaluation/${report.campaign.id}/results`;
   const dims = report.definition.dimensions;
@@ -81,7 +81,7 @@ export function ResultsTable(props: { t: Dictionary; report: ResultsReport; rows
   );
 }
 
-export function RulesCard(props: { t: Dictionary; campaignId: number; rules: AlertRules; canEdit: boolean; error?: string; saved?: boolean }) {
+export function RulesCard(props: { t: EvaluationDictionary; campaignId: number; rules: AlertRules; canEdit: boolean; error?: string; saved?: boolean }) {
   const { t, rules } = props;
   const asPct = (x: number) => String(Math.round(x * 10000) / 100);
   return (
@@ -104,7 +104,7 @@ export function RulesCard(props: { t: Dictionary; campaignId: number; rules: Ale
   );
 }
 
-export function ResultsPage(props: { t: Dictionary; report: ResultsReport; rows: NamedTarget[]; f: ResultFilters; canEditRules: boolean; rulesSaved?: boolean; rulesError?: string }) {
+export function ResultsPage(props: { t: EvaluationDictionary; report: ResultsReport; rows: NamedTarget[]; f: ResultFilters; canEditRules: boolean; rulesSaved?: boolean; rulesError?: string }) {
   const { t, report, f } = props;
   const c = report.campaign;
   const base = `/evaluation/${c.id}/results`;

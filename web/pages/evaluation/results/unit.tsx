@@ -3,12 +3,12 @@
  * One unit's results: its leaders' overall scores against the unit average, the distribution of
  * every rating its leaders received, and their table.
  */
-import type { NamedTarget, ResultsReport } from '../../../core/evaluation/report.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { NamedTarget, ResultsReport } from '../../../../core/evaluation/report.ts';
+import type { EvaluationDictionary } from '../text.ts';
 import { distributionChart, unitChart } from './charts.ts';
 import type { ChartSlot } from './cadre.tsx';
 import { fmt, GradeCells, hasNotes, Notes, pct, RankCell } from './parts.tsx';
-import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
+import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
 
 export function unitDistribution(rows: readonly NamedTarget[]): Record<number, number> {
   const total: Record<number, number> = {};
@@ -16,7 +16,7 @@ export function unitDistribution(rows: readonly NamedTarget[]): Record<number, n
   return total;
 }
 
-export function UnitResults(props: { t: Dictionary; report: ResultsReport; unitId: number; rows: NamedTarget[]; chart: ChartSlot; linkBase?: string }) {
+export function UnitResults(props: { t: EvaluationDictionary; report: ResultsReport; unitId: number; rows: NamedTarget[]; chart: ChartSlot; linkBase?: string }) {
   const { t, report, rows, chart } = props;
   const def = report.definition;
   const average = report.unitAverages.get(props.unitId);

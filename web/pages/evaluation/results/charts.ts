@@ -6,10 +6,10 @@
  */
 import { createRequire } from 'node:module';
 import type * as ECharts from 'echarts';
-import type { SeriesPoint } from '../../../core/evaluation/results.ts';
-import type { Average } from '../../../core/evaluation/report.ts';
-import type { TemplateDefinition } from '../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { SeriesPoint } from '../../../../core/evaluation/results.ts';
+import type { Average } from '../../../../core/evaluation/report.ts';
+import type { TemplateDefinition } from '../../../../core/evaluation/templates.ts';
+import type { EvaluationDictionary } from '../text.ts';
 
 export type ChartOption = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ const RED = '#b4232a';
 const PALETTE = [RED, '#1d4ed8', '#9a6700', '#15803d'];
 
 /** The cadre's overall score over the campaigns of one kind (纵向). */
-export function seriesChart(t: Dictionary, points: SeriesPoint[]): ChartOption {
+export function seriesChart(t: EvaluationDictionary, points: SeriesPoint[]): ChartOption {
   return {
     // No animation: read at once, printed, and captured in screenshots.
     animation: false,
@@ -37,7 +37,7 @@ export function seriesChart(t: Dictionary, points: SeriesPoint[]): ChartOption {
 }
 
 /** The cadre against the unit and district averages, per dimension and overall. */
-export function averagesChart(t: Dictionary, def: TemplateDefinition, self: { overall: number | null; dimensions: Record<string, number | null> }, unit: Average | undefined, district: Average): ChartOption {
+export function averagesChart(t: EvaluationDictionary, def: TemplateDefinition, self: { overall: number | null; dimensions: Record<string, number | null> }, unit: Average | undefined, district: Average): ChartOption {
   const keys = def.dimensions.map((d) => d.key);
   const row = (a: { overall: number | null; dimensions: Record<string, number | null> } | undefined) => [...keys.map((k) => a?.dimensions[k] ?? null), a?.overall ?? null];
   return {
@@ -71,7 +71,7 @@ export function distributionChart(def: TemplateDefinition, stacks: Array<{ name:
 }
 
 /** A unit's targets side by side: overall score per person. */
-export function unitChart(t: Dictionary, rows: Array<{ name: string; overall: number | null }>, average: number | null): ChartOption {
+export function unitChart(t: EvaluationDictionary, rows: Array<{ name: string; overall: number | null }>, average: number | null): ChartOption {
   return {
     animation: false,
     color: PALETTE,

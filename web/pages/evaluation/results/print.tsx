@@ -4,8 +4,9 @@
  * the server as static SVG so that printing needs no script.
  */
 import type { Child } from 'hono/jsx';
-import type { Dictionary, Lang } from '../../i18n.ts';
-import { formatTime } from '../../components/ui.tsx';
+import type { Lang } from '../../../i18n.ts';
+import type { EvaluationDictionary } from '../text.ts';
+import { formatTime } from '../../../components/ui.tsx';
 import { svgOf, type ChartOption } from './charts.ts';
 import type { ChartSlot } from './cadre.tsx';
 
@@ -19,7 +20,7 @@ export const svgChart: ChartSlot = (option: ChartOption, label: string, id: stri
   </figure>
 );
 
-export function PrintDocument(props: { t: Dictionary; lang: Lang; title: string; subtitle: string; now: Date; children: Child }) {
+export function PrintDocument(props: { t: EvaluationDictionary; lang: Lang; title: string; subtitle: string; now: Date; children: Child }) {
   const { t } = props;
   return (
     <html lang={props.lang === 'zh' ? 'zh-CN' : 'en'}>

@@ -3,10 +3,10 @@
  * The district-wide comparison over years: every target's overall score and ranks in each
  * published campaign of one kind, one column per year, and the district average as a curve.
  */
-import type { ComparisonRow } from '../../../core/evaluation/results.ts';
-import { round2 } from '../../../core/evaluation/scoring.ts';
-import type { Dictionary } from '../../i18n.ts';
-import { Field, Options } from '../../components/ui.tsx';
+import type { ComparisonRow } from '../../../../core/evaluation/results.ts';
+import { round2 } from '../../../../core/evaluation/scoring.ts';
+import type { EvaluationDictionary } from '../text.ts';
+import { Field, Options } from '../../../components/ui.tsx';
 import { Chart, fmt } from './parts.tsx';
 
 export const KINDS = ['annual', 'routine', 'special', 'end_of_term'] as const;
@@ -17,7 +17,7 @@ export interface ComparePerson {
   unitName: string;
 }
 
-export function ComparePage(props: { t: Dictionary; kind: string; rows: ComparisonRow[]; people: Map<number, ComparePerson>; campaigns: Array<{ id: number; year: number; title: string }> }) {
+export function ComparePage(props: { t: EvaluationDictionary; kind: string; rows: ComparisonRow[]; people: Map<number, ComparePerson>; campaigns: Array<{ id: number; year: number; title: string }> }) {
   const { t, rows, campaigns } = props;
   const byCadre = new Map<number, Map<number, ComparisonRow>>();
   for (const r of rows) {

@@ -6,11 +6,11 @@
  * body serves the page (charts drawn in the browser) and the printed report (static SVG).
  */
 import type { Child } from 'hono/jsx';
-import type { NamedTarget, ResultsReport } from '../../../core/evaluation/report.ts';
-import type { SeriesPoint } from '../../../core/evaluation/results.ts';
-import { CATEGORIES } from '../../../core/evaluation/scoring.ts';
-import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { NamedTarget, ResultsReport } from '../../../../core/evaluation/report.ts';
+import type { SeriesPoint } from '../../../../core/evaluation/results.ts';
+import { CATEGORIES } from '../../../../core/evaluation/scoring.ts';
+import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
+import type { EvaluationDictionary } from '../text.ts';
 import { averagesChart, distributionChart, seriesChart, type ChartOption } from './charts.ts';
 import { fmt, Notes, pct, RankCell } from './parts.tsx';
 
@@ -25,7 +25,7 @@ export interface CadreResultsData {
 }
 
 /** The distribution stacks: visible categories, and the hidden ones only together. */
-export function distributionStacks(t: Dictionary, target: NamedTarget): Array<{ name: string; distribution: Record<number, number> }> {
+export function distributionStacks(t: EvaluationDictionary, target: NamedTarget): Array<{ name: string; distribution: Record<number, number> }> {
   const stacks = CATEGORIES.filter((c) => target.score.categories[c]).map((c) => ({ name: t.results.category[c]!, distribution: target.score.categories[c]!.distribution }));
   if (target.score.hiddenCategories.length) {
     const rest: Record<number, number> = { ...target.score.distribution };
@@ -35,7 +35,7 @@ export function distributionStacks(t: Dictionary, target: NamedTarget): Array<{ 
   return stacks;
 }
 
-export function CadreResults(props: { t: Dictionary; data: CadreResultsData; chart: ChartSlot }) {
+export function CadreResults(props: { t: EvaluationDictionary; data: CadreResultsData; chart: ChartSlot }) {
   const { t, data, chart } = props;
   const { report, target } = data;
   const s = target.score;
@@ -76,7 +76,7 @@ export function CadreResults(props: { t: Dictionary; data: CadreResultsData; cha
             </tbody>
           </table>
           <p class="muted small">
-            {t.results.weights}：{CATEGORIES.filter((c) => s.weightsApplied[c] != null).map((c) => `${t.results.category[c]} ${Math.round(s.weightsApplied[c]! * 1000) / 10}%`).join('　')}
+            {t.common.labelled(t.results.weights, CATEGORIES.filter((c) => s.weightsApplied[c] != null).map((c) => `${t.results.category[c]} ${Math.round(s.weightsApplied[c]! * 1000) / 10}%`).join('　'))}
           </p>
         </section>
         <section class="card keep">

@@ -4,14 +4,14 @@
  * per-category distributions (hidden categories left out, as on the page) and alerts/flags.
  */
 import ExcelJS from 'exceljs';
-import type { NamedTarget, ResultsReport } from '../../../core/evaluation/report.ts';
-import { CATEGORIES } from '../../../core/evaluation/scoring.ts';
-import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { NamedTarget, ResultsReport } from '../../../../core/evaluation/report.ts';
+import { CATEGORIES } from '../../../../core/evaluation/scoring.ts';
+import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
+import type { EvaluationDictionary } from '../text.ts';
 
 const share = (n: number | null | undefined) => (n == null ? null : Math.round(n * 10000) / 10000);
 
-export async function resultsWorkbook(t: Dictionary, report: ResultsReport, rows: readonly NamedTarget[], created: Date): Promise<Uint8Array> {
+export async function resultsWorkbook(t: EvaluationDictionary, report: ResultsReport, rows: readonly NamedTarget[], created: Date): Promise<Uint8Array> {
   const book = new ExcelJS.Workbook();
   book.created = created;
   const def = report.definition;
@@ -49,7 +49,7 @@ export async function resultsWorkbook(t: Dictionary, report: ResultsReport, rows
       districtRank: x.districtRank ? r.rankOf(x.districtRank.rank, x.districtRank.of) : '',
       districtPct: x.districtRank?.percentile ?? null,
       ...Object.fromEntries(OVERALL_GRADES.map((g) => [g.key, x.score.grades.counts[g.key]])),
-      notes: [...x.score.alerts.map((a) => a.message), ...x.score.flags.map((f) => f.message)].join('；'),
+      notes: [...x.score.alerts.map(r.alertText), ...x.score.flags.map(r.flagText)].join(r.reasonsJoin),
     });
   }
   head(summary);
@@ -94,8 +94,8 @@ export async function resultsWorkbook(t: Dictionary, report: ResultsReport, rows
     { header: r.detail, key: 'detail', width: 70 },
   ];
   for (const x of rows) {
-    for (const a of x.score.alerts) alerts.addRow({ name: x.name, unit: x.unitName, rule: r.alert, detail: a.message });
-    for (const f of x.score.flags) alerts.addRow({ name: x.name, unit: x.unitName, rule: r.flag, detail: f.message });
+    for (const a of x.score.alerts) alerts.addRow({ name: x.name, unit: x.unitName, rule: r.alert, detail: r.alertText(a) });
+    for (const f of x.score.flags) alerts.addRow({ name: x.name, unit: x.unitName, rule: r.flag, detail: r.flagText(f) });
     if (x.score.flaggedBallots) alerts.addRow({ name: x.name, unit: x.unitName, rule: r.flag, detail: r.flaggedBallots(x.score.flaggedBallots) });
   }
   head(alerts);

@@ -3,16 +3,16 @@
  * Small pieces the results pages share: number formats, rank cells, grade counts, the
  * alert/flag badges with their figures, and the chart container.
  */
-import type { NamedTarget } from '../../../core/evaluation/report.ts';
-import type { Ranked, TargetScore } from '../../../core/evaluation/scoring.ts';
-import { OVERALL_GRADES } from '../../../core/evaluation/templates.ts';
-import type { Dictionary } from '../../i18n.ts';
+import type { NamedTarget } from '../../../../core/evaluation/report.ts';
+import type { Ranked, TargetScore } from '../../../../core/evaluation/scoring.ts';
+import { OVERALL_GRADES } from '../../../../core/evaluation/templates.ts';
+import type { EvaluationDictionary } from '../text.ts';
 import type { ChartOption } from './charts.ts';
 
 export const fmt = (n: number | null | undefined) => (n == null ? '—' : n.toFixed(2));
 export const pct = (n: number | null | undefined) => (n == null ? '—' : `${(Math.round(n * 1000) / 10).toFixed(1)}%`);
 
-export function RankCell(props: { t: Dictionary; rank: Ranked | null }) {
+export function RankCell(props: { t: EvaluationDictionary; rank: Ranked | null }) {
   if (!props.rank) return <span class="muted">—</span>;
   return (
     <>
@@ -23,7 +23,7 @@ export function RankCell(props: { t: Dictionary; rank: Ranked | null }) {
 }
 
 /** "优秀 4 (28.6%)" for each grade, in one cell. */
-export function GradeCells(props: { t: Dictionary; score: TargetScore }) {
+export function GradeCells(props: { t: EvaluationDictionary; score: TargetScore }) {
   const g = props.score.grades;
   return (
     <>
@@ -37,11 +37,11 @@ export function GradeCells(props: { t: Dictionary; score: TargetScore }) {
 }
 
 /** Alerts (red) and flags (amber), each with the figures behind it. */
-export function Notes(props: { t: Dictionary; score: TargetScore; block?: boolean }) {
+export function Notes(props: { t: EvaluationDictionary; score: TargetScore; block?: boolean }) {
   const { t, score } = props;
   const items = [
-    ...score.alerts.map((a) => <span class="badge err note" data-rule={a.rule} title={a.message}>{t.results.alert}：{a.message}</span>),
-    ...score.flags.map((f) => <span class="badge warn note" data-rule={f.rule} title={f.message}>{t.results.flag}：{f.message}</span>),
+    ...score.alerts.map((a) => <span class="badge err note" data-rule={a.rule} title={t.results.alertText(a)}>{t.results.labelled(t.results.alert, t.results.alertText(a))}</span>),
+    ...score.flags.map((f) => <span class="badge warn note" data-rule={f.rule} title={t.results.flagText(f)}>{t.results.labelled(t.results.flag, t.results.flagText(f))}</span>),
     ...(score.flaggedBallots > 0 ? [<span class="badge warn note" data-rule="flagged_ballots">{t.results.flaggedBallots(score.flaggedBallots)}</span>] : []),
   ];
   if (items.length === 0) return <span class="muted">—</span>;

@@ -1,0 +1,36 @@
+import { describe, expect, it } from 'vitest';
+import { checkBallot } from '../../core/evaluation/ballots.ts';
+import { campaignIssues } from '../../core/evaluation/campaigns.ts';
+import { DEFAULT_REMINDER_PLAN } from '../../core/evaluation/reminders.ts';
+import { POLITICAL_QUALITY, templateIssues, type TemplateDefinition } from '../../core/evaluation/templates.ts';
+import { evaluationDictionary, issueText } from '../../web/pages/evaluation/text.ts';
+
+const CJK = /[\u3400-\u9fff\u3001-\u303f\uff00-\uffef]/;
+const en = evaluationDictionary('en');
+
+describe('evaluation problems in English', () => {
+  it('words every problem of a campaign, a questionnaire and a ballot by its code, with no Chinese but the data', () => {
+    const campaign = campaignIssues({
+      title: '',
+      kind: 'weekly' as never,
+      year: 1900,
+      templateVersionId: 1,
+      opensAt: new Date('2026-12-10T00:00:00Z'),
+      closesAt: new Date('2026-12-01T00:00:00Z'),
+      weights: { superior: 2, peer: 0.3, subordinate: 0.2, public: 0.2 },
+      reminderPlan: { ...DEFAULT_REMINDER_PLAN, dailyAt: '25:00', maxReminders: -1 },
+      validityRules: { maxTopShare: 3 },
+    });
+    const template = templateIssues({ name: 'Check', scale: [{ key: 'Good', label: 'Good', score: 120 }], dimensions: [{ key: 'd', label: 'Work', items: [] }], allowComment: true, overallGrade: false } as TemplateDefinition);
+    const ballot = checkBallot(POLITICAL_QUALITY, { targetIds: [1, 2], raterCadreId: 2, answers: [{ targetId: 1, levels: {} }, { targetId: 9, levels: {} }, { targetId: 2, levels: {} }], rules: { maxTopShare: null }, targetNames: new Map([[1, 'Ann Lee']]) }).issues;
+    const all = [...campaign, ...template, ...ballot];
+    expect(all.length).toBeGreaterThanOrEqual(14);
+    const labels = POLITICAL_QUALITY.dimensions.flatMap((d) => d.items.map((i) => i.label));
+    for (const issue of all) {
+      const text = issueText(en, issue);
+      expect(text, issue.code).not.toBe(issue.code);
+      expect(labels.reduce((t, l) => t.split(l).join(''), text), issue.code).not.toMatch(CJK);
+    }
+    expect(ballot.map((i) => issueText(en, i))).toContain('You cannot rate yourself');
+  });
+});
