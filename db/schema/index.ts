@@ -7,3 +7,4 @@ export * from './evaluation.ts';
 export * from './lark.ts';
 export * from './sessions.ts';
 export * from './reminders.ts';
+export * from './mentorship.ts';
