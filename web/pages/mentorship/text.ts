@@ -1,0 +1,141 @@
+/**
+ * @module
+ * The mentorship pages' own dictionary (Chinese and English); the English object is typed as the
+ * Chinese one, so a missing string fails the type check.
+ */
+import type { Context } from 'hono';
+import { langOf } from '../../context.ts';
+import type { Lang } from '../../i18n.ts';
+
+const zh = {
+  nav: '师徒结对',
+  title: '师徒结对',
+  newPair: '新建结对',
+  editPair: '编辑结对',
+  pair: '结对详情',
+  export: '导出 Excel',
+  mentors: '导师',
+  mentees: '徒弟',
+  unit: '单位',
+  shape: '结对形式',
+  shapeName: { one_to_one: '一对一', one_to_many: '一带多', many_to_one: '多对一' } as Record<string, string>,
+  cadence: '见面频率',
+  cadenceName: { weekly: '每周', fortnightly: '每两周', monthly: '每月' } as Record<string, string>,
+  status: '状态',
+  statusName: { active: '进行中', paused: '已暂停', ended: '已结束' } as Record<string, string>,
+  pauseReason: '暂停原因',
+  period: '结对期限',
+  startsOn: '开始日期',
+  endsOn: '结束日期',
+  lastCheckin: '最近确认见面',
+  nextDue: '下次应见面',
+  meetings: '已确认见面',
+  health: '状况',
+  healthName: { on_track: '正常', due: '待见面', overdue: '已逾期', unconfirmed: '待确认' } as Record<string, string>,
+  sort: '排序',
+  sortName: { next_due: '按下次见面', fewest_meetings: '见面最少优先', last_checkin: '最久未见面优先' } as Record<string, string>,
+  search: '搜索导师或徒弟',
+  goals: '培养目标',
+  goal: '目标',
+  goalStatus: { open: '未开始', in_progress: '进行中', met: '已达成', dropped: '已取消' } as Record<string, string>,
+  noGoals: '尚未设定目标。',
+  timeline: '见面记录',
+  noCheckins: '还没有见面记录。',
+  checkinStatus: { submitted: '待徒弟确认', confirmed: '已确认', disputed: '徒弟有异议' } as Record<string, string>,
+  formName: { face_to_face: '面对面', online: '线上', on_the_job: '岗位实践' } as Record<string, string>,
+  topics: '交流内容',
+  nextStep: '下一步',
+  menteeNote: '徒弟的话',
+  none: '—',
+  save: '保存',
+  cancel: '取消',
+  pickHint: '按住 Ctrl（Mac 上为 ⌘）可多选；多位导师按选择顺序轮流提醒。',
+  saved: '已保存。',
+  fixErrors: '请更正标出的内容后再保存。',
+  errors: {
+    required: '必填。',
+    too_long: '内容过长。',
+    too_many: '人数或条目过多。',
+    control_chars: '含有不可见的控制字符。',
+    bad_date: '请输入有效日期（年-月-日）。',
+    before_start: '结束日期不能早于开始日期。',
+    many_to_many: '不能同时有多位导师和多位徒弟：请拆成几个结对。',
+    both_sides: '同一人不能既是导师又是徒弟。',
+    duplicate: '同一人选了两次。',
+    unknown_cadre: '所选干部不存在或不在您的管理范围内。',
+    invalid: '填写有误。',
+    invalid_id: '请选择干部。',
+  } as Record<string, string>,
+};
+
+const en: typeof zh = {
+  nav: 'Mentorship',
+  title: 'Mentorship pairs',
+  newPair: 'New pair',
+  editPair: 'Edit pair',
+  pair: 'Pair',
+  export: 'Export to Excel',
+  mentors: 'Mentor(s)',
+  mentees: 'Mentee(s)',
+  unit: 'Unit',
+  shape: 'Shape',
+  shapeName: { one_to_one: 'One to one', one_to_many: 'One mentor, several mentees', many_to_one: 'Several mentors, one mentee' },
+  cadence: 'Cadence',
+  cadenceName: { weekly: 'Weekly', fortnightly: 'Fortnightly', monthly: 'Monthly' },
+  status: 'Status',
+  statusName: { active: 'Active', paused: 'Paused', ended: 'Ended' },
+  pauseReason: 'Reason for the pause',
+  period: 'Period',
+  startsOn: 'Starts on',
+  endsOn: 'Ends on',
+  lastCheckin: 'Last confirmed meeting',
+  nextDue: 'Next meeting due',
+  meetings: 'Confirmed meetings',
+  health: 'Health',
+  healthName: { on_track: 'On track', due: 'Due', overdue: 'Overdue', unconfirmed: 'Unconfirmed' },
+  sort: 'Sort',
+  sortName: { next_due: 'By next meeting', fewest_meetings: 'Fewest meetings first', last_checkin: 'Longest since a meeting first' },
+  search: 'Search a mentor or mentee',
+  goals: 'Goals',
+  goal: 'Goal',
+  goalStatus: { open: 'Not started', in_progress: 'In progress', met: 'Met', dropped: 'Dropped' },
+  noGoals: 'No goals yet.',
+  timeline: 'Check-ins',
+  noCheckins: 'No check-ins yet.',
+  checkinStatus: { submitted: 'Awaiting the mentee', confirmed: 'Confirmed', disputed: 'Disputed by the mentee' },
+  formName: { face_to_face: 'Face to face', online: 'Online', on_the_job: 'On the job' },
+  topics: 'Topics',
+  nextStep: 'Next step',
+  menteeNote: "The mentee's words",
+  none: '—',
+  save: 'Save',
+  cancel: 'Cancel',
+  pickHint: 'Hold Ctrl (⌘ on a Mac) to pick several; several mentors are nudged in the order picked.',
+  saved: 'Saved.',
+  fixErrors: 'Please correct the marked fields and save again.',
+  errors: {
+    required: 'Required.',
+    too_long: 'Too long.',
+    too_many: 'Too many people or items.',
+    control_chars: 'Contains invisible control characters.',
+    bad_date: 'Enter a valid date (YYYY-MM-DD).',
+    before_start: 'The end cannot be before the start.',
+    many_to_many: 'A pair cannot have several mentors and several mentees: split it into pairs.',
+    both_sides: 'One person cannot be both mentor and mentee.',
+    duplicate: 'The same person is picked twice.',
+    unknown_cadre: 'A cadre picked does not exist or is outside your units.',
+    invalid: 'Not valid.',
+    invalid_id: 'Pick a cadre.',
+  },
+};
+
+export type MentorshipText = typeof zh;
+
+export function mentorshipTextOf(lang: Lang): MentorshipText {
+  return lang === 'en' ? en : zh;
+}
+
+/** The reader's mentorship dictionary, by the panel's language cookie. */
+export function mentorshipText(c: Context): MentorshipText {
+  return mentorshipTextOf(langOf(c));
+}
