@@ -131,3 +131,21 @@ export const mentorshipProgress = pgTable(
 export type MentorshipPair = typeof mentorshipPairs.$inferSelect;
 export type MentorshipGoal = typeof mentorshipGoals.$inferSelect;
 export type MentorshipCheckin = typeof mentorshipCheckins.$inferSelect;
+
+/** "Not yet": a mentor says why the pair has not met and when it will; the nudges wait for that day. */
+export const mentorshipPostponements = pgTable(
+  'mentorship_postponements',
+  {
+    id: integer().primaryKey().generatedAlwaysAsIdentity(),
+    pairId: integer()
+      .notNull()
+      .references(() => mentorshipPairs.id, { onDelete: 'cascade' }),
+    mentorId: integer()
+      .notNull()
+      .references(() => cadres.id, { onDelete: 'restrict' }),
+    reason: text().notNull(),
+    newDate: date({ mode: 'string' }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('mentorship_postponements_pair_idx').on(t.pairId, t.newDate)],
+);
