@@ -1,7 +1,9 @@
 /**
  * @module
- * Mentorship (师徒结对) as a feature: the pairs list, form and pair pages under /mentorship.
+ * Mentorship (师徒结对) as a feature: the pairs list, form and pair pages under /mentorship; the
+ * check-in in the chat (`打卡` / `check in`, 待办) and the mentee's confirmation.
  */
+import { mentorshipCardActions, mentorshipCommands, mentorshipPending } from '../bot/handlers/mentorship.ts';
 import { mentorshipRoutes } from '../web/pages/mentorship/index.tsx';
 import { mentorshipTextOf } from '../web/pages/mentorship/text.ts';
 import type { Feature } from './feature.ts';
@@ -9,7 +11,11 @@ import type { Feature } from './feature.ts';
 export const mentorship: Feature = {
   name: 'mentorship',
   build(ctx) {
+    const chat = { db: ctx.db, clock: ctx.clock, timeZone: ctx.timeZone };
     return {
+      commands: mentorshipCommands(chat),
+      cardActions: mentorshipCardActions(chat),
+      pending: mentorshipPending(chat),
       nav: [{ key: 'mentorship', href: '/mentorship', label: (_t, lang) => mentorshipTextOf(lang).nav, roles: ['district_admin', 'unit_admin', 'viewer'], order: 45 }],
       routes: (panel) => [{ path: '/mentorship', app: mentorshipRoutes({ ...panel, timeZone: panel.timeZone ?? ctx.timeZone }) }],
     };
