@@ -149,3 +149,25 @@ export const mentorshipPostponements = pgTable(
   },
   (t) => [index('mentorship_postponements_pair_idx').on(t.pairId, t.newDate)],
 );
+
+/**
+ * The escalation steps taken for a pair's missed period (its start day): written with the
+ * message in one transaction, so a sweep that runs twice, or a worker restarted mid-sweep,
+ * takes each step once; digests to admins list many pairs in one message, so the step cannot
+ * be read back from the outbox's per-message keys.
+ */
+export const mentorshipLadderSteps = pgTable(
+  'mentorship_ladder_steps',
+  {
+    pairId: integer()
+      .notNull()
+      .references(() => mentorshipPairs.id, { onDelete: 'cascade' }),
+    periodStart: date({ mode: 'string' }).notNull(),
+    /** The ladder's step key, e.g. `step2:urgent`. */
+    step: text().notNull(),
+    /** The mentor nudged (for card, repeat and urgent). */
+    mentorId: integer().references(() => cadres.id, { onDelete: 'set null' }),
+    takenAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.pairId, t.periodStart, t.step] })],
+);
