@@ -198,3 +198,58 @@ export function answeredCard(lang: CardLang, verdict: 'confirmed' | 'disputed'):
   const x = cardText(lang);
   return card(x.confirmTitle, [plainText(verdict === 'confirmed' ? x.answeredConfirmed : x.answeredDisputed)], verdict === 'confirmed' ? 'green' : 'orange');
 }
+
+const nudgeText = {
+  zh: {
+    title: '该和徒弟见面了',
+    body: (mentees: string, due: string) => `按结对安排，您与 **${mentees}** 应于 ${due} 前见面。见面后点下方按钮，一分钟就能记下来。`,
+    again: '再次提醒：这次见面还没有记录。',
+    open: '记录见面',
+    digestTitle: '师徒结对逾期提醒',
+    digestBody: (n: number) => `以下 ${n} 个结对本期还没有见面记录：`,
+    line: (mentors: string, mentees: string, due: string) => `${mentors} → ${mentees}（应于 ${due} 前见面）`,
+    list: '查看结对名单',
+  },
+  en: {
+    title: 'Time to meet your mentee',
+    body: (mentees: string, due: string) => `You and **${mentees}** are due to meet by ${due}. Once you have met, tap below: it takes a minute.`,
+    again: 'Reminder: this meeting has not been logged yet.',
+    open: 'Log the meeting',
+    digestTitle: 'Mentorship pairs overdue',
+    digestBody: (n: number) => `These ${n} pairs have no meeting logged this period:`,
+    line: (mentors: string, mentees: string, due: string) => `${mentors} → ${mentees} (due by ${due})`,
+    list: 'Open the pairs list',
+  },
+};
+
+export interface NudgeView {
+  pairId: number;
+  mentees: Array<{ name: string }>;
+  due: string;
+}
+
+/** The nudge to the mentor in turn; `again` is the same card updated in place by the ladder's repeat. */
+export function nudgeCard(view: NudgeView, again = false, lang: CardLang = 'zh'): Card {
+  const x = nudgeText[lang];
+  return card(x.title, [
+    ...(again ? [markdown(`**${x.again}**`)] : []),
+    markdown(x.body(names(view.mentees), view.due)),
+    { tag: 'button', text: { tag: 'plain_text', content: x.open }, type: 'primary', behaviors: [{ type: 'callback', value: { action: MENTORSHIP_ACTIONS.open, p: view.pairId, l: lang } }] },
+  ], again ? 'orange' : 'blue');
+}
+
+export interface DigestLine {
+  mentors: Array<{ name: string }>;
+  mentees: Array<{ name: string }>;
+  due: string;
+}
+
+/** The admins' digest: every pair that reached their step of the ladder today, in one card. */
+export function overdueDigestCard(lines: DigestLine[], listUrl: string, lang: CardLang = 'zh'): Card {
+  const x = nudgeText[lang];
+  return card(x.digestTitle, [
+    markdown(x.digestBody(lines.length)),
+    markdown(lines.map((l) => `- ${x.line(names(l.mentors), names(l.mentees), l.due)}`).join('\n')),
+    { tag: 'button', text: { tag: 'plain_text', content: x.list }, type: 'default', behaviors: [{ type: 'open_url', default_url: listUrl }] },
+  ], 'orange');
+}
