@@ -6,6 +6,8 @@
  */
 import { mentorshipCardActions, mentorshipCommands, mentorshipPending } from '../bot/handlers/mentorship.ts';
 import { MENTORSHIP_QUEUE, mentorshipProcessor, upsertMentorshipSchedules } from '../jobs/workers/mentorship.ts';
+import { seedMentorshipDemo } from '../core/mentorship/demo.ts';
+import { localDay } from '../core/reminders/time.ts';
 import { mentorshipRoutes } from '../web/pages/mentorship/index.tsx';
 import { mentorshipTextOf } from '../web/pages/mentorship/text.ts';
 import type { Feature } from './feature.ts';
@@ -25,6 +27,7 @@ export const mentorship: Feature = {
         schedules: (q) => upsertMentorshipSchedules(q, { everyMs: ctx.sandbox ? 60_000 : undefined }),
       },
       nav: [{ key: 'mentorship', href: '/mentorship', label: (_t, lang) => mentorshipTextOf(lang).nav, roles: ['district_admin', 'unit_admin', 'viewer'], order: 45 }],
+      seedDemo: (db) => seedMentorshipDemo(db, localDay(ctx.clock.now(), ctx.timeZone)),
       routes: (panel) => [{ path: '/mentorship', app: mentorshipRoutes({ ...panel, timeZone: panel.timeZone ?? ctx.timeZone }) }],
     };
   },

@@ -79,8 +79,8 @@ export async function pairSummaries(db: Db, scope: Scope, options: SummaryOption
         pairId: mentorshipCheckins.pairId,
         lastConfirmedOn: sql<string | null>`max(${mentorshipCheckins.metOn}) filter (where ${mentorshipCheckins.status} = 'confirmed')`,
         confirmed: sql<number>`count(*) filter (where ${mentorshipCheckins.status} = 'confirmed')::int`,
-        // The oldest check-in still waiting for the mentee: it is what "unconfirmed" is about.
-        oldestUnanswered: sql<Date | string | null>`min(${mentorshipCheckins.createdAt}) filter (where ${mentorshipCheckins.status} = 'submitted')`,
+        // The latest check-in, when it still waits for the mentee: what "unconfirmed" is about.
+        latestUnanswered: sql<Date | string | null>`case when (array_agg(${mentorshipCheckins.status}::text order by ${mentorshipCheckins.createdAt} desc, ${mentorshipCheckins.id} desc))[1] = 'submitted' then max(${mentorshipCheckins.createdAt}) end`,
       })
       .from(mentorshipCheckins)
       .where(anyOf(mentorshipCheckins.pairId, ids, 'int'))
@@ -122,7 +122,7 @@ export async function pairSummaries(db: Db, scope: Scope, options: SummaryOption
       confirmedCount: s?.confirmed ?? 0,
       nextDue: nextDueDay(due, today, calendar),
       missed: missedPeriods(due, today, calendar),
-      health: pairHealth(due, s?.oldestUnanswered ? { loggedOn: localDay(new Date(s.oldestUnanswered), timeZone) } : null, today, calendar),
+      health: pairHealth(due, s?.latestUnanswered ? { loggedOn: localDay(new Date(s.latestUnanswered), timeZone) } : null, today, calendar),
       due,
     };
   });
