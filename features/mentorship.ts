@@ -10,6 +10,7 @@ import { seedMentorshipDemo } from '../core/mentorship/demo.ts';
 import { localDay } from '../core/reminders/time.ts';
 import { mentorshipRoutes } from '../web/pages/mentorship/index.tsx';
 import { mentorshipTextOf } from '../web/pages/mentorship/text.ts';
+import { mentorshipReviewSource, mentorshipTimeline } from '../web/pages/mentorship/sources.ts';
 import type { Feature } from './feature.ts';
 
 export const mentorship: Feature = {
@@ -27,6 +28,8 @@ export const mentorship: Feature = {
         schedules: (q) => upsertMentorshipSchedules(q, { everyMs: ctx.sandbox ? 60_000 : undefined }),
       },
       nav: [{ key: 'mentorship', href: '/mentorship', label: (_t, lang) => mentorshipTextOf(lang).nav, roles: ['district_admin', 'unit_admin', 'viewer'], order: 45 }],
+      review: [mentorshipReviewSource(chat)],
+      timeline: [mentorshipTimeline],
       seedDemo: (db) => seedMentorshipDemo(db, localDay(ctx.clock.now(), ctx.timeZone)),
       routes: (panel) => [{ path: '/mentorship', app: mentorshipRoutes({ ...panel, timeZone: panel.timeZone ?? ctx.timeZone }) }],
     };

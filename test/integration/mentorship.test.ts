@@ -139,6 +139,17 @@ describe('the mentorship pages', () => {
     expect(await tampered.text()).toContain('所选干部不存在或不在您的管理范围内。');
   });
 
+  it("puts overdue pairs in the dashboard's review list, and meetings on both cadres' timelines", async () => {
+    const dashboard = await (await unitAdmin.get('/')).text();
+    expect(dashboard).toContain('1 个师徒结对已连续两期没有见面');
+    expect(dashboard).toContain('/mentorship?health=overdue');
+    const mentee = await (await admin.get(`/cadres/${ds[3]!.id}`)).text();
+    expect(mentee).toContain(`与导师${ds[2]!.name}见面`);
+    expect(mentee).toContain(`/mentorship/${busy}`);
+    const mentor = await (await admin.get(`/cadres/${ds[2]!.id}`)).text();
+    expect(mentor).toContain(`作为导师与${ds[3]!.name}见面`);
+  });
+
   it('refuses a viewer the form and its post', async () => {
     expect((await viewer.get('/mentorship/new')).status).toBe(403);
     expect((await viewer.post('/mentorship', { mentorIds: String(ds[6]!.id), menteeIds: String(ds[7]!.id), startsOn: '2026-11-25', cadence: 'weekly', status: 'active' })).status).toBe(403);

@@ -52,6 +52,9 @@ const zh = {
   pickHint: '按住 Ctrl（Mac 上为 ⌘）可多选；多位导师按选择顺序轮流提醒。',
   saved: '已保存。',
   fixErrors: '请更正标出的内容后再保存。',
+  reviewOverdue: (n: number) => `${n} 个师徒结对已连续两期没有见面`,
+  timelineMentor: (mentees: string) => `作为导师与${mentees}见面`,
+  timelineMentee: (mentors: string) => `与导师${mentors}见面`,
   errors: {
     required: '必填。',
     too_long: '内容过长。',
@@ -113,6 +116,9 @@ const en: typeof zh = {
   pickHint: 'Hold Ctrl (⌘ on a Mac) to pick several; several mentors are nudged in the order picked.',
   saved: 'Saved.',
   fixErrors: 'Please correct the marked fields and save again.',
+  reviewOverdue: (n: number) => `${n} mentorship pairs have missed two periods in a row`,
+  timelineMentor: (mentees: string) => `Met mentee ${mentees}`,
+  timelineMentee: (mentors: string) => `Met mentor ${mentors}`,
   errors: {
     required: 'Required.',
     too_long: 'Too long.',
