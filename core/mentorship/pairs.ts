@@ -72,7 +72,7 @@ function issuesOf(error: z.ZodError): Record<string, string> {
   return errors;
 }
 
-type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 
 /** Checks that every cadre exists and that the ones the actor adds are in their scope. */
 async function memberIssues(tx: Tx, scope: Scope, input: PairInput, kept: ReadonlySet<number>): Promise<Record<string, string>> {
@@ -103,29 +103,33 @@ async function writeMembersAndGoals(tx: Tx, pairId: number, input: PairInput): P
 /** Creates a pair; `today` (local) starts a pause when it is created paused. */
 export async function createPair(db: Db, ctx: RequestContext, raw: unknown, today: string): Promise<PairResult> {
   if (!mayEdit(ctx)) return { ok: false, notFound: true };
+  return db.transaction((tx) => createPairIn(tx, ctx, raw, today));
+}
+
+/** `createPair` inside the caller's transaction (an import writes every row in one). */
+export async function createPairIn(tx: Tx, ctx: RequestContext, raw: unknown, today: string): Promise<PairResult> {
+  if (!mayEdit(ctx)) return { ok: false, notFound: true };
   const parsed = pairInputSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, errors: issuesOf(parsed.error) };
   const input = parsed.data;
-  return db.transaction(async (tx): Promise<PairResult> => {
-    const errors = await memberIssues(tx, ctx.scope, input, new Set());
-    if (Object.keys(errors).length) return { ok: false, errors };
-    const [pair] = await tx
-      .insert(mentorshipPairs)
-      .values({
-        shape: shapeOf(input.mentorIds.length, input.menteeIds.length),
-        startsOn: input.startsOn,
-        endsOn: input.endsOn ?? null,
-        cadence: input.cadence,
-        status: input.status,
-        pauseReason: input.status === 'paused' ? input.pauseReason! : null,
-        createdBy: ctx.actor.id,
-      })
-      .returning({ id: mentorshipPairs.id });
-    await writeMembersAndGoals(tx, pair!.id, input);
-    if (input.status === 'paused') await tx.insert(mentorshipPauses).values({ pairId: pair!.id, startsOn: today, reason: input.pauseReason! });
-    await audit(tx, { actorId: ctx.actor.id, action: 'create', entity: 'mentorship_pair', entityId: pair!.id, diff: { ...input }, ip: ctx.ip });
-    return { ok: true, id: pair!.id };
-  });
+  const errors = await memberIssues(tx, ctx.scope, input, new Set());
+  if (Object.keys(errors).length) return { ok: false, errors };
+  const [pair] = await tx
+    .insert(mentorshipPairs)
+    .values({
+      shape: shapeOf(input.mentorIds.length, input.menteeIds.length),
+      startsOn: input.startsOn,
+      endsOn: input.endsOn ?? null,
+      cadence: input.cadence,
+      status: input.status,
+      pauseReason: input.status === 'paused' ? input.pauseReason! : null,
+      createdBy: ctx.actor.id,
+    })
+    .returning({ id: mentorshipPairs.id });
+  await writeMembersAndGoals(tx, pair!.id, input);
+  if (input.status === 'paused') await tx.insert(mentorshipPauses).values({ pairId: pair!.id, startsOn: today, reason: input.pauseReason! });
+  await audit(tx, { actorId: ctx.actor.id, action: 'create', entity: 'mentorship_pair', entityId: pair!.id, diff: { ...input }, ip: ctx.ip });
+  return { ok: true, id: pair!.id };
 }
 
 /** What a pair's form shows: the current values as an input. */

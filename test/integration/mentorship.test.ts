@@ -150,6 +150,41 @@ describe('the mentorship pages', () => {
     expect(mentor).toContain(`作为导师与${ds[3]!.name}见面`);
   });
 
+  it('imports pairs from .xlsx all or nothing, naming each bad row', async () => {
+    const [e4, e5, e6, e7]: string[] = await Promise.all([ds[8]!, ds[9]!, ds[10]!, ds[11]!].map(async (c) => (await t.db.select({ no: cadres.employeeNo }).from(cadres).where(eq(cadres.id, c.id)))[0]!.no!));
+    const file = async (rows: Array<Array<string | undefined>>) => {
+      const book = new ExcelJS.Workbook();
+      const sheet = book.addWorksheet('结对');
+      sheet.addRow(['导师工号', '徒弟工号', '开始日期', '结束日期', '见面频率', '培养目标']);
+      for (const r of rows) sheet.addRow(r);
+      const form = new FormData();
+      form.set('file', new File([new Uint8Array((await book.xlsx.writeBuffer()) as ArrayBuffer)], 'pairs.xlsx'));
+      return form;
+    };
+    const pairsBefore = (await t.db.select().from(mentorshipPairs)).length;
+    const bad = await admin.post('/mentorship/import', await file([
+      [e4, e5, '2026-11-02', '', '每月', '熟悉招商流程；独立写调研报告'],
+      [e6, 'QH99999', '2026-11-02', '', '每周', ''],
+      [e6, e7, '2026-02-30', '', '每两周', ''],
+    ]));
+    expect(bad.status).toBe(422);
+    const html = await bad.text();
+    expect(html).toContain('第 3 行 · 徒弟工号：所选干部不存在或不在您的管理范围内。');
+    expect(html).toContain('第 4 行 · 开始日期：请输入有效日期（年-月-日）。');
+    expect(html).not.toContain('第 2 行');
+    expect(await t.db.select().from(mentorshipPairs)).toHaveLength(pairsBefore);
+
+    const good = await admin.post('/mentorship/import', await file([
+      [e4, e5, '2026-11-02', '', '每月', '熟悉招商流程；独立写调研报告'],
+      [`${e6}、${e4}`, e7, '2026-11-02', '', '每两周', ''],
+    ]));
+    expect(good.status).toBe(303);
+    expect(await (await admin.get(good.headers.get('location')!)).text()).toContain('已导入 2 个结对。');
+    expect(await t.db.select().from(mentorshipPairs)).toHaveLength(pairsBefore + 2);
+    const goals = await t.db.select().from(mentorshipGoals).where(eq(mentorshipGoals.title, '独立写调研报告'));
+    expect(goals).toHaveLength(1);
+  });
+
   it('refuses a viewer the form and its post', async () => {
     expect((await viewer.get('/mentorship/new')).status).toBe(403);
     expect((await viewer.post('/mentorship', { mentorIds: String(ds[6]!.id), menteeIds: String(ds[7]!.id), startsOn: '2026-11-25', cadence: 'weekly', status: 'active' })).status).toBe(403);

@@ -22,6 +22,7 @@ import { requireRole, requireUser } from '../../auth.ts';
 import { clientIp, isPartial, requestContext, t, type PanelContext, type PanelDeps, type PanelEnv } from '../../context.ts';
 import { errorPage, renderFragment, renderPage } from '../../render.tsx';
 import { Field, Options, Pager, withQuery } from '../../components/ui.tsx';
+import { importPairs, type ImportIssue } from '../../../core/mentorship/import.ts';
 import { inputOfValues, PairForm, valuesOfBody, type PairFormValues } from './form.tsx';
 import { mentorshipText, type MentorshipText } from './text.ts';
 
@@ -172,9 +173,11 @@ export function mentorshipRoutes(deps: PanelDeps & { timeZone: string }): Hono<P
           <h1>{m.title}</h1>
           <div class="actions">
             <a id="export-link" class="button" href={withQuery('/mentorship/export.xlsx', params(f))} download>{m.export}</a>
+            {canEdit && <a class="button" href="/mentorship/import">{m.import}</a>}
             {canEdit && <a class="button primary" href="/mentorship/new">{m.newPair}</a>}
           </div>
         </div>
+        {toId(c.req.query('imported')) && <p class="alert alert-ok" role="status">{m.imported(toId(c.req.query('imported'))!)}</p>}
         <form id="filters" class="card" method="get" action="/mentorship" hx-get="/mentorship" hx-trigger="change, submit" hx-target="#results" hx-push-url="true" hx-sync="this:replace" role="search">
           <div class="filters">
             <Field label={dict.common.search}><input type="search" name="q" value={f.q ?? ''} placeholder={m.search} autocomplete="off" /></Field>
@@ -271,6 +274,38 @@ export function mentorshipRoutes(deps: PanelDeps & { timeZone: string }): Hono<P
     if (!result.ok && 'notFound' in result) throw notFound(c);
     if (!result.ok) return formPage(c, { title: mentorshipText(c).newPair, action: '/mentorship', cancel: '/mentorship', values, errors: result.errors }, 422);
     return c.redirect(`/mentorship/${result.id}`, 303);
+  });
+
+  function importPage(c: PanelContext, o: { issues?: ImportIssue[]; fileError?: boolean } = {}, status: 200 | 422 = 200) {
+    const m = mentorshipText(c);
+    return renderPage(c, deps, m.import, <>
+      <div class="page-head"><h1>{m.import}</h1></div>
+      {o.fileError && <p class="alert alert-error" role="alert">{m.importFileError}</p>}
+      {o.issues && (
+        <div class="alert alert-error" role="alert" id="import-issues">
+          <p>{m.importFailed}</p>
+          <ul>{o.issues.map((i) => <li>{m.importLine(i.line, m.fieldName[i.field] ?? i.field, m.errors[i.code] ?? m.errors.invalid!)}</li>)}</ul>
+        </div>
+      )}
+      <form class="card form" method="post" action="/mentorship/import" enctype="multipart/form-data">
+        <p class="muted">{m.importHint}</p>
+        <Field label={m.importFile}><input type="file" name="file" accept=".xlsx,.csv" required /></Field>
+        <div class="actions">
+          <a class="button" href="/mentorship">{m.cancel}</a>
+          <button type="submit" class="button primary">{m.importSubmit}</button>
+        </div>
+      </form>
+    </>, status);
+  }
+
+  app.get('/import', editors, (c) => importPage(c));
+
+  app.post('/import', editors, async (c) => {
+    const file = (await c.req.parseBody()).file;
+    if (!(file instanceof File)) return importPage(c, { fileError: true }, 422);
+    const result = await importPairs(deps.db, requestContext(c, deps), { bytes: new Uint8Array(await file.arrayBuffer()), name: file.name }, today());
+    if (!result.ok) return 'issues' in result ? importPage(c, { issues: result.issues }, 422) : importPage(c, { fileError: true }, 422);
+    return c.redirect(`/mentorship?imported=${result.created}`, 303);
   });
 
   app.get('/:id{[0-9]+}', async (c) => {

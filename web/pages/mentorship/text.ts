@@ -53,6 +53,15 @@ const zh = {
   saved: '已保存。',
   fixErrors: '请更正标出的内容后再保存。',
   reviewOverdue: (n: number) => `${n} 个师徒结对已连续两期没有见面`,
+  import: '批量导入',
+  importHint: '上传 .xlsx 或 .csv，表头为：导师工号、徒弟工号、开始日期、结束日期、见面频率（每周 / 每两周 / 每月）、培养目标（用“；”分隔）。有一行出错则整份不导入。',
+  importFile: '文件',
+  importSubmit: '导入',
+  imported: (n: number) => `已导入 ${n} 个结对。`,
+  importFailed: '文件中有以下错误，未导入任何结对：',
+  importLine: (line: number, field: string, message: string) => `第 ${line} 行 · ${field}：${message}`,
+  importFileError: '无法读取该文件：请使用模板格式的 .xlsx 或 .csv 文件，且不超过 2000 行。',
+  fieldName: { mentorIds: '导师工号', menteeIds: '徒弟工号', startsOn: '开始日期', endsOn: '结束日期', cadence: '见面频率', goals: '培养目标', form: '整行' } as Record<string, string>,
   timelineMentor: (mentees: string) => `作为导师与${mentees}见面`,
   timelineMentee: (mentors: string) => `与导师${mentors}见面`,
   errors: {
@@ -68,6 +77,7 @@ const zh = {
     unknown_cadre: '所选干部不存在或不在您的管理范围内。',
     invalid: '填写有误。',
     invalid_id: '请选择干部。',
+    forbidden: '无权导入。',
   } as Record<string, string>,
 };
 
@@ -117,6 +127,15 @@ const en: typeof zh = {
   saved: 'Saved.',
   fixErrors: 'Please correct the marked fields and save again.',
   reviewOverdue: (n: number) => `${n} mentorship pairs have missed two periods in a row`,
+  import: 'Import',
+  importHint: 'Upload an .xlsx or .csv with the headers 导师工号 (mentor numbers), 徒弟工号 (mentee numbers), 开始日期, 结束日期, 见面频率 (每周 / 每两周 / 每月) and 培养目标 (separated by “；”). One bad row and nothing is imported.',
+  importFile: 'File',
+  importSubmit: 'Import',
+  imported: (n: number) => `${n} pairs imported.`,
+  importFailed: 'The file has these errors; no pair was imported:',
+  importLine: (line: number, field: string, message: string) => `Line ${line} · ${field}: ${message}`,
+  importFileError: 'The file cannot be read: use an .xlsx or .csv in the template’s layout, at most 2,000 rows.',
+  fieldName: { mentorIds: 'Mentor numbers', menteeIds: 'Mentee numbers', startsOn: 'Starts on', endsOn: 'Ends on', cadence: 'Cadence', goals: 'Goals', form: 'Row' },
   timelineMentor: (mentees: string) => `Met mentee ${mentees}`,
   timelineMentee: (mentors: string) => `Met mentor ${mentors}`,
   errors: {
@@ -132,6 +151,7 @@ const en: typeof zh = {
     unknown_cadre: 'A cadre picked does not exist or is outside your units.',
     invalid: 'Not valid.',
     invalid_id: 'Pick a cadre.',
+    forbidden: 'Not allowed to import.',
   },
 };
 
