@@ -37,6 +37,8 @@ export const canEditUnits = heldBy(ADMINS);
 export const canManageCampaigns = heldBy(DISTRICT_ADMINS);
 /** Sees who has not yet voted, to chase them; seeing it is audited. */
 export const canChaseTurnout = heldBy(ADMINS);
+/** Mentorship (师徒结对): admins create and edit pairs that touch their units; readers read. */
+export const canManagePairs = heldBy(ADMINS);
 /** The review inbox (审阅): read by the readers, acted on (read, comment, accept, decline) by admins. */
 export const canReadInbox = heldBy(READERS);
 export const canActOnInbox = heldBy(ADMINS);

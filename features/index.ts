@@ -5,5 +5,6 @@
  */
 import type { Feature } from './feature.ts';
 import { evaluation } from './evaluation.ts';
+import { mentorship } from './mentorship.ts';
 
-export const FEATURES: readonly Feature[] = [evaluation];
+export const FEATURES: readonly Feature[] = [evaluation, mentorship];

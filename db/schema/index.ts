@@ -8,3 +8,4 @@ export * from './lark.ts';
 export * from './sessions.ts';
 export * from './reminders.ts';
 export * from './review.ts';
+export * from './mentorship.ts';

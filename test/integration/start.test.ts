@@ -6,6 +6,7 @@ import { connect, createServer, type Server } from 'node:net';
 import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_PAIR_COUNT } from '../../core/mentorship/demo.ts';
 import { freePort } from '../../db/embedded.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 import { runMiaopu } from '../helpers/process.ts';
@@ -179,10 +180,14 @@ describe('starting Miaopu', () => {
         runMiaopu({ DATABASE_URL: fresh.url, ROLE: 'worker', PORT: String(await freePort()), BALLOT_SEAL_SECRET: SEAL_SECRET }),
       ];
       await Promise.all([web.waitFor(/Miaopu is running \(web/), worker.waitFor(/Miaopu is running \(worker/)]);
-      const [counts] = await fresh.sql`select (select count(*)::int from units) as units, (select count(*)::int from cadres) as cadres,
+      // The mentorship demo grows the roster with young cadres (QHM…): the district's 300 stay 300.
+      const [counts] = await fresh.sql`select (select count(*)::int from units) as units, (select count(*)::int from cadres where employee_no not like 'QHM%') as cadres,
+        (select count(*)::int from mentorship_pairs) as pairs,
         (select count(*)::int from panel_users where username = 'admin') as admins,
         (select count(*)::int from evaluation_templates) as templates`;
-      expect(counts).toEqual({ units: 13, cadres: 300, admins: 1, templates: 2 });
+      expect(counts).toEqual({ units: 13, cadres: 300, pairs: expect.any(Number), admins: 1, templates: 2 });
+      expect(counts!.pairs).toBeGreaterThan(300);
+      expect(counts!.pairs).toBeLessThanOrEqual(DEMO_PAIR_COUNT);
       const printed = [web.output(), worker.output()].filter((o) => /with password:/.test(o));
       expect(printed).toHaveLength(1);
       expect((await web.stop()).code).toBe(0);
