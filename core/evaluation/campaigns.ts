@@ -172,16 +172,64 @@ export async function leadersOfUnits(db: Pick<Db, 'select'>, unitIds: number[]):
 }
 
 /** Replaces a draft's targets; each keeps the unit they belong to now, for comparisons later. */
+type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+async function writeTargets(tx: Tx, campaignId: number, cadreIds: number[], actorId: number | null): Promise<number> {
+  const unique = [...new Set(cadreIds)];
+  const found = unique.length ? await tx.select({ id: cadres.id, unitId: cadres.unitId }).from(cadres).where(inArray(cadres.id, unique)) : [];
+  if (found.length !== unique.length) throw new EvaluationError('invalid_targets', { code: 'targets.unknown' });
+  await tx.delete(evaluationTargets).where(eq(evaluationTargets.campaignId, campaignId));
+  if (found.length) await tx.insert(evaluationTargets).values(found.map((c) => ({ campaignId, cadreId: c.id, unitId: c.unitId })));
+  await audit(tx, { actorId, action: 'update', entity: 'evaluation_targets', entityId: campaignId, diff: { targets: found.length } });
+  return found.length;
+}
+
 export async function setTargets(db: Db, campaignId: number, cadreIds: number[], actorId: number | null): Promise<number> {
   return db.transaction(async (tx) => {
     assertDraft(await loadCampaign(tx, campaignId, true));
-    const unique = [...new Set(cadreIds)];
-    const found = unique.length ? await tx.select({ id: cadres.id, unitId: cadres.unitId }).from(cadres).where(inArray(cadres.id, unique)) : [];
-    if (found.length !== unique.length) throw new EvaluationError('invalid_targets', { code: 'targets.unknown' });
-    await tx.delete(evaluationTargets).where(eq(evaluationTargets.campaignId, campaignId));
-    if (found.length) await tx.insert(evaluationTargets).values(found.map((c) => ({ campaignId, cadreId: c.id, unitId: c.unitId })));
-    await audit(tx, { actorId, action: 'update', entity: 'evaluation_targets', entityId: campaignId, diff: { targets: found.length } });
-    return found.length;
+    return writeTargets(tx, campaignId, cadreIds, actorId);
+  });
+}
+
+/** Each rater keeps only targets still in the campaign; a rater left with none is dropped. */
+async function pruneRaters(tx: Tx, campaignId: number, actorId: number | null): Promise<void> {
+  const targets = new Set((await tx.select({ id: evaluationTargets.cadreId }).from(evaluationTargets).where(eq(evaluationTargets.campaignId, campaignId))).map((t) => t.id));
+  const raters = await tx.select().from(evaluationRaters).where(eq(evaluationRaters.campaignId, campaignId));
+  const changed = raters.filter((r) => r.targetIds.some((id) => !targets.has(id)));
+  if (changed.length === 0) return;
+  for (const r of changed) {
+    const kept = r.targetIds.filter((id) => targets.has(id));
+    const where = and(eq(evaluationRaters.campaignId, campaignId), eq(evaluationRaters.cadreId, r.cadreId), eq(evaluationRaters.category, r.category));
+    if (kept.length) await tx.update(evaluationRaters).set({ targetIds: kept }).where(where);
+    else await tx.delete(evaluationRaters).where(where);
+  }
+  await audit(tx, { actorId, action: 'update', entity: 'evaluation_raters', entityId: campaignId, diff: { pruned: changed.length } });
+}
+
+/** What an admin does to a draft's targets: pick units (their leadership teams), or add or remove one person. */
+export type TargetChange = { units: number[] } | { add: number } | { remove: number };
+
+/**
+ * Changes a draft campaign's targets in one transaction: the units it covers and its targets
+ * together, and the raters' lists pruned to the targets that remain, so no reader ever sees a
+ * campaign half changed. Returns the number of targets.
+ */
+export async function changeTargets(db: Db, campaignId: number, change: TargetChange, actorId: number | null): Promise<number> {
+  return db.transaction(async (tx) => {
+    const campaign = await loadCampaign(tx, campaignId, true);
+    assertDraft(campaign);
+    const current = (await tx.select({ id: evaluationTargets.cadreId }).from(evaluationTargets).where(eq(evaluationTargets.campaignId, campaignId))).map((t) => t.id);
+    let next: number[];
+    if ('units' in change) {
+      const unitIds = [...new Set(change.units)];
+      await tx.update(evaluationCampaigns).set({ unitIds, updatedAt: new Date() }).where(eq(evaluationCampaigns.id, campaignId));
+      await audit(tx, { actorId, action: 'update', entity: 'evaluation_campaign', entityId: campaignId, diff: { unitIds: [campaign.unitIds, unitIds] } });
+      next = await leadersOfUnits(tx, unitIds);
+    } else if ('add' in change) next = [...current, change.add];
+    else next = current.filter((id) => id !== change.remove);
+    const n = await writeTargets(tx, campaignId, next, actorId);
+    await pruneRaters(tx, campaignId, actorId);
+    return n;
   });
 }
 

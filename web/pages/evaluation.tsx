@@ -26,11 +26,10 @@ import {
   createCampaign,
   getCampaign,
   issuePublicCodes,
-  leadersOfUnits,
   openCampaign,
   proposeRaters,
   saveRaters,
-  setTargets,
+  changeTargets,
   updateCampaign,
   type RaterAssignment,
 } from '../../core/evaluation/campaigns.ts';
@@ -253,9 +252,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
     act(c, async (id, tr) => {
       const unitIds = (await c.req.parseBody({ all: true }))['unitId'];
       const picked = [unitIds].flat().filter((u) => u !== undefined).map((u) => formId(c, u, tr.evaluation.unit));
-      await updateCampaign(deps.db, id, { unitIds: picked }, c.var.user.id);
-      const n = await setTargets(deps.db, id, await leadersOfUnits(deps.db, picked), c.var.user.id);
-      await pruneRaters(id, c.var.user.id);
+      const n = await changeTargets(deps.db, id, { units: picked }, c.var.user.id);
       return { kind: 'ok', text: tr.evaluation.targetCount(n) };
     }),
   );
@@ -268,20 +265,13 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   };
 
   /** Drops removed targets from rater assignments (and assignments left with none). */
-  const pruneRaters = async (id: number, actorId: number) => {
-    const targetIds = new Set((await campaignTargets(deps.db, id)).map((p) => p.id));
-    const raters = await campaignRaters(deps.db, id);
-    const kept = raters.map((r) => ({ cadreId: r.id, category: r.category, targetIds: r.targetIds.filter((x) => targetIds.has(x)) }));
-    if (kept.every((r, i) => r.targetIds.length === raters[i]!.targetIds.length)) return;
-    await saveRaters(deps.db, id, kept.filter((r) => r.targetIds.length > 0), actorId);
-  };
+
 
   app.post('/:id{[0-9]+}/targets/add', MANAGERS, (c) =>
     act(c, async (id, tr) => {
       const body = await c.req.parseBody();
       const cadre = await cadreFrom(String(body.q ?? ''), tr);
-      const current = (await campaignTargets(deps.db, id)).map((p) => p.id);
-      const n = await setTargets(deps.db, id, [...current, cadre.id], c.var.user.id);
+      const n = await changeTargets(deps.db, id, { add: cadre.id }, c.var.user.id);
       return { kind: 'ok', text: tr.evaluation.targetCount(n) };
     }),
   );
@@ -289,9 +279,7 @@ export function evaluationRoutes(deps: PanelDeps): Hono<PanelEnv> {
   app.post('/:id{[0-9]+}/targets/remove', MANAGERS, (c) =>
     act(c, async (id, tr) => {
       const cadreId = formId(c, (await c.req.parseBody()).cadreId, tr.evaluation.targets);
-      const current = (await campaignTargets(deps.db, id)).map((p) => p.id);
-      const n = await setTargets(deps.db, id, current.filter((x) => x !== cadreId), c.var.user.id);
-      await pruneRaters(id, c.var.user.id);
+      const n = await changeTargets(deps.db, id, { remove: cadreId }, c.var.user.id);
       return { kind: 'ok', text: tr.evaluation.targetCount(n) };
     }),
   );
