@@ -12,6 +12,8 @@ export type IssueParams = Record<string, string | number | string[]>;
 export interface Issue {
   code: string;
   params?: IssueParams;
+  /** Problems grouped under this one (a file's row and what is wrong with it), worded after it. */
+  parts?: Issue[];
 }
 
 /**

@@ -39,7 +39,7 @@ import { parseCsv } from '../csv.ts';
 import { holdSlips, lockBallotBox, releaseSlips, rewriteLedger } from './ballot-box.ts';
 import { ballotContext, looseSlips, MAX_COMMENT, votingState, type CheckedBallot } from './ballots.ts';
 import { hashPublicCode, normalizeCode, type ValidityRules } from './campaigns.ts';
-import { EvaluationError, legacyIssue, type Issue } from './errors.ts';
+import { EvaluationError, type Issue } from './errors.ts';
 
 /** The scanner file's own column names (the sheet's Chinese headings). */
 export const PAPER_COLUMNS = { required: ['问卷编号', '类别', '被评价人编号'], grade: '总体评价', comment: '意见建议', code: '测评码' } as const;
@@ -63,12 +63,13 @@ export interface ParsedPaper {
   /** What is wrong with the file as a whole (its header, no ballots), as codes. */
   fileIssues: Issue[];
   /** What is wrong with its rows, in Chinese. */
-  errors: string[];
+  /** Row and sheet problems, each with its line; worded by the panel. */
+  errors: Issue[];
 }
 
 /** Checks a scanner CSV against the questionnaire and the campaign's targets; pure. */
 export function parsePaperCsv(text: string, def: TemplateDefinition, targets: readonly PaperTarget[], rules: ValidityRules): ParsedPaper {
-  const errors: string[] = [];
+  const errors: Issue[] = [];
   const fileIssues: Issue[] = [];
   const table = parseCsv(text).filter((r) => r.some((cell) => cell.trim() !== ''));
   const header = (table[0] ?? []).map((h) => h.trim());
@@ -101,33 +102,33 @@ export function parsePaperCsv(text: string, def: TemplateDefinition, targets: re
     const line = i + 2;
     const at = (c: number) => (cells[c] ?? '').trim();
     const sheetNo = at(col('问卷编号'));
-    const rowErrors: string[] = [];
-    if (!sheetNo) rowErrors.push('问卷编号为空');
+    const rowErrors: Issue[] = [];
+    if (!sheetNo) rowErrors.push({ code: 'paper.sheetNo' });
     const category = CATEGORY_BY_LABEL.get(at(col('类别')));
-    if (!category) rowErrors.push(`类别“${at(col('类别'))}”无效（应为上级、同级、下级或群众）`);
+    if (!category) rowErrors.push({ code: 'paper.category', params: { value: at(col('类别')) } });
     const target = byNumber.get(at(col('被评价人编号')));
-    if (!target) rowErrors.push(`被评价人编号“${at(col('被评价人编号'))}”不是本次测评对象`);
+    if (!target) rowErrors.push({ code: 'paper.target', params: { value: at(col('被评价人编号')) } });
     const scores: Record<string, number> = {};
     for (const { item, index } of itemColumns) {
       const level = levelOf(at(index));
-      if (!level) rowErrors.push(at(index) ? `“${item.label}”的选项“${at(index)}”无效` : `“${item.label}”未填涂`);
+      if (!level) rowErrors.push(at(index) ? { code: 'paper.option', params: { item: item.label, value: at(index) } } : { code: 'paper.unmarked', params: { item: item.label } });
       else scores[item.key] = level.score;
     }
     let grade: OverallGrade | null = null;
     if (def.overallGrade) {
       grade = GRADE_BY_LABEL.get(at(col('总体评价'))) ?? null;
-      if (!grade) rowErrors.push(at(col('总体评价')) ? `总体评价“${at(col('总体评价'))}”无效` : '总体评价未填涂');
+      if (!grade) rowErrors.push(at(col('总体评价')) ? { code: 'paper.grade', params: { value: at(col('总体评价')) } } : { code: 'paper.gradeUnmarked' });
     }
     const comment = commentCol >= 0 && def.allowComment ? at(commentCol) || null : null;
-    if (comment && comment.length > MAX_COMMENT) rowErrors.push(`意见建议超过 ${MAX_COMMENT} 字`);
+    if (comment && comment.length > MAX_COMMENT) rowErrors.push({ code: 'paper.commentLong', params: { max: MAX_COMMENT } });
     const sheet = sheetNo ? sheets.get(sheetNo) : undefined;
-    if (sheet && category && sheet.category !== category) rowErrors.push(`问卷 ${sheetNo} 的类别与第 ${sheet.line} 行不一致`);
-    if (sheet && target && sheet.slips.some((s) => s.targetId === target.cadreId)) rowErrors.push(`问卷 ${sheetNo} 重复评价了同一对象`);
+    if (sheet && category && sheet.category !== category) rowErrors.push({ code: 'paper.sheetCategory', params: { sheet: sheetNo, line: sheet.line } });
+    if (sheet && target && sheet.slips.some((s) => s.targetId === target.cadreId)) rowErrors.push({ code: 'paper.sheetRepeat', params: { sheet: sheetNo } });
     const code = category === 'public' && codeCol >= 0 ? normalizeCode(at(codeCol)) || undefined : undefined;
-    if (category === 'public' && !code) rowErrors.push(codeCol < 0 ? '群众问卷须有“测评码”列（随问卷发放的一次性测评码）' : '群众问卷未填写测评码');
-    if (sheet && code && sheet.code !== code) rowErrors.push(`问卷 ${sheetNo} 的测评码与第 ${sheet.line} 行不一致`);
+    if (category === 'public' && !code) rowErrors.push({ code: codeCol < 0 ? 'paper.codeColumn' : 'paper.codeMissing' });
+    if (sheet && code && sheet.code !== code) rowErrors.push({ code: 'paper.sheetCode', params: { sheet: sheetNo, line: sheet.line } });
     if (rowErrors.length) {
-      errors.push(`第 ${line} 行：${rowErrors.join('；')}`);
+      errors.push({ code: 'paper.row', params: { line }, parts: rowErrors });
       if (sheetNo) brokenSheets.add(sheetNo);
       return;
     }
@@ -147,7 +148,7 @@ export function parsePaperCsv(text: string, def: TemplateDefinition, targets: re
     const units = new Set(sheet.slips.map((s) => unitOf.get(s.targetId)!));
     const expected = [...units].reduce((n, u) => n + perUnit.get(u)!, 0);
     const missing = expected - sheet.slips.length - (sheet.category === 'peer' ? 1 : 0);
-    if (missing > 0 && !brokenSheets.has(sheetNo)) errors.push(`问卷 ${sheetNo}（第 ${sheet.line} 行起）漏评 ${missing} 位评价对象`);
+    if (missing > 0 && !brokenSheets.has(sheetNo)) errors.push({ code: 'paper.incomplete', params: { sheet: sheetNo, line: sheet.line, missing } });
     const scores = sheet.slips.flatMap((s) => Object.values(s.scores));
     const flagged = rules.maxTopShare != null && scores.length > 0 && scores.filter((x) => x === topScore).length / scores.length > rules.maxTopShare;
     ballots.push({ sheet: sheetNo, category: sheet.category, ballot: { slips: sheet.slips, flagged }, ...(sheet.code ? { code: sheet.code } : {}) });
@@ -184,16 +185,16 @@ export interface PaperVoter {
  * with ballots in more than one category.
  * @example parsePaperVoters('QH00012\nQH00031 同级') // [{number:'QH00012'}, {number:'QH00031', category:'peer'}]
  */
-export function parsePaperVoters(text: string): { voters: PaperVoter[]; errors: string[] } {
+export function parsePaperVoters(text: string): { voters: PaperVoter[]; errors: Issue[] } {
   const voters: PaperVoter[] = [];
-  const errors: string[] = [];
+  const errors: Issue[] = [];
   for (const raw of text.split(/[\n\r,，、;；]+/)) {
     const entry = raw.trim();
     if (!entry) continue;
     const [number, label, ...rest] = entry.split(/[\s:：]+/);
     const category = label ? CATEGORY_BY_LABEL.get(label) : undefined;
     if ((label && (!category || category === 'public')) || rest.length) {
-      errors.push(`纸质投票人“${entry}”：应为工号，或工号加类别（上级、同级、下级），如“${number} 同级”`);
+      errors.push({ code: 'paper.voterFormat', params: { entry, number: number! } });
       continue;
     }
     voters.push({ entry, number: number!, ...(category ? { category } : {}) });
@@ -241,7 +242,7 @@ export async function importPaperBallots(
     .where(eq(evaluationTargets.campaignId, input.campaignId));
   const parsed = parsePaperCsv(input.content, context.definition, targets, context.campaign.validityRules as ValidityRules);
   const listed = parsePaperVoters(input.voters);
-  const fail = (errors: string[], coded: Issue[] = []) => new EvaluationError('invalid_paper', [...coded, ...errors.map(legacyIssue)]);
+  const fail = (errors: Issue[], coded: Issue[] = []) => new EvaluationError('invalid_paper', [...coded, ...errors]);
   if (parsed.fileIssues.length || parsed.errors.length || listed.errors.length) throw fail([...parsed.errors, ...listed.errors], parsed.fileIssues);
   const slips = parsed.ballots.reduce((n, b) => n + b.ballot.slips.length, 0);
 
@@ -289,7 +290,7 @@ interface ResolvedVoter {
  * voted, in a category the file has sheets of (named explicitly when there are several).
  */
 async function resolveVoters(tx: Tx, campaignId: number, voters: readonly PaperVoter[], fileCategories: ReadonlySet<RaterCategory>) {
-  const issues: string[] = [];
+  const issues: Issue[] = [];
   const resolved: ResolvedVoter[] = [];
   if (voters.length === 0) return { issues, resolved };
   const [assignments, done] = await Promise.all([
@@ -302,41 +303,40 @@ async function resolveVoters(tx: Tx, campaignId: number, voters: readonly PaperV
   ]);
   const voted = new Set(done.map((d) => `${d.cadreId}:${d.category}`));
   const seen = new Set<string>();
-  const label = (cs: RaterCategory[]) => cs.map((c) => CATEGORY_LABELS[c]).join('、');
   /** The one assignment a name stands for, or what is wrong with it. */
-  const pickAssignment = <A extends { cadreId: number; category: RaterCategory }>(v: PaperVoter, mine: A[]): A | string => {
+  const pickAssignment = <A extends { cadreId: number; category: RaterCategory }>(v: PaperVoter, mine: A[]): A | Pick<Issue, 'code' | 'params'> => {
     const open = (a: A) => !voted.has(`${a.cadreId}:${a.category}`);
     if (v.category) {
-      const named = CATEGORY_LABELS[v.category];
-      const assignment = mine.find((a) => a.category === v.category);
-      if (!assignment) return `不是“${named}”评价人`;
-      if (!open(assignment)) return `已投过“${named}”票，不能再计入纸质选票`;
-      if (!fileCategories.has(v.category)) return `：文件中没有“${named}”问卷`;
+      const category = v.category;
+      const assignment = mine.find((a) => a.category === category);
+      if (!assignment) return { code: 'paper.voter.notInCategory', params: { category } };
+      if (!open(assignment)) return { code: 'paper.voter.votedInCategory', params: { category } };
+      if (!fileCategories.has(category)) return { code: 'paper.voter.noSheetsOfCategory', params: { category } };
       return assignment;
     }
     const pending = mine.filter(open);
     const here = pending.filter((a) => fileCategories.has(a.category));
-    if (pending.length === 0) return '已投票，不能再计入纸质选票';
-    if (here.length === 0) return `的问卷类别（${label(pending.map((a) => a.category))}）在文件中没有问卷`;
-    if (here.length > 1) return `在本次测评中有多份问卷（${label(here.map((a) => a.category))}），请写明类别，如“${v.number} ${CATEGORY_LABELS[here[0]!.category]}”`;
+    if (pending.length === 0) return { code: 'paper.voter.voted' };
+    if (here.length === 0) return { code: 'paper.voter.noSheets', params: { categories: pending.map((a) => a.category) } };
+    if (here.length > 1) return { code: 'paper.voter.several', params: { categories: here.map((a) => a.category), example: here[0]!.category } };
     return here[0]!;
   };
   for (const v of voters) {
     const mine = assignments.filter((a) => a.employeeNo === v.number || String(a.cadreId) === v.number);
     if (mine.length === 0) {
-      issues.push(`纸质投票人“${v.number}”不是本次测评的评价人`);
+      issues.push({ code: 'paper.voter.unknown', params: { number: v.number } });
       continue;
     }
-    const who = `纸质投票人 ${mine[0]!.name}（${v.number}）`;
+    const who = { name: mine[0]!.name, number: v.number };
     const picked = pickAssignment(v, mine);
-    if (typeof picked === 'string') {
-      issues.push(`${who}${picked}`);
+    if ('code' in picked) {
+      issues.push({ code: picked.code, params: { ...who, ...picked.params } });
       continue;
     }
     const chosen = picked;
     const key = `${chosen.cadreId}:${chosen.category}`;
     if (seen.has(key)) {
-      issues.push(`${who}重复列出`);
+      issues.push({ code: 'paper.voter.repeated', params: who });
       continue;
     }
     seen.add(key);
@@ -347,7 +347,7 @@ async function resolveVoters(tx: Tx, campaignId: number, voters: readonly PaperV
 
 /** Public sheets: each code issued for this campaign, unused, once in the file, and covering the sheet's targets. */
 async function checkCodes(tx: Tx, campaignId: number, ballots: ParsedPaper['ballots'], unitOf: ReadonlyMap<number, number>) {
-  const issues: string[] = [];
+  const issues: Issue[] = [];
   const publicSheets = ballots.filter((b) => b.category === 'public');
   if (publicSheets.length === 0) return { issues, hashes: [] as string[] };
   const hashes = publicSheets.map((b) => hashPublicCode(b.code!));
@@ -359,10 +359,10 @@ async function checkCodes(tx: Tx, campaignId: number, ballots: ParsedPaper['ball
   const seen = new Set<string>();
   publicSheets.forEach((b, i) => {
     const code = byHash.get(hashes[i]!);
-    if (!code) issues.push(`问卷 ${b.sheet} 的测评码无效`);
-    else if (seen.has(code.codeHash)) issues.push(`问卷 ${b.sheet} 的测评码在文件中重复使用`);
-    else if (code.used) issues.push(`问卷 ${b.sheet} 的测评码已使用过`);
-    else if (code.unitId != null && b.ballot.slips.some((s) => unitOf.get(s.targetId) !== code.unitId)) issues.push(`问卷 ${b.sheet} 的测评码只能评价发码单位的对象`);
+    if (!code) issues.push({ code: 'paper.code.invalid', params: { sheet: b.sheet } });
+    else if (seen.has(code.codeHash)) issues.push({ code: 'paper.code.repeated', params: { sheet: b.sheet } });
+    else if (code.used) issues.push({ code: 'paper.code.used', params: { sheet: b.sheet } });
+    else if (code.unitId != null && b.ballot.slips.some((s) => unitOf.get(s.targetId) !== code.unitId)) issues.push({ code: 'paper.code.otherUnit', params: { sheet: b.sheet } });
     seen.add(hashes[i]!);
   });
   return { issues, hashes };
@@ -372,21 +372,21 @@ async function checkCodes(tx: Tx, campaignId: number, ballots: ParsedPaper['ball
  * For every (category, target) of the non-public sheets: no more slips than listed voters of
  * that category who rate that target. Public sheets are bounded by their codes instead.
  */
-export function paperCapacityIssues(ballots: ParsedPaper['ballots'], voters: ReadonlyArray<Pick<ResolvedVoter, 'category' | 'targetIds'>>, names: ReadonlyMap<number, string>): string[] {
+export function paperCapacityIssues(ballots: ParsedPaper['ballots'], voters: ReadonlyArray<Pick<ResolvedVoter, 'category' | 'targetIds'>>, names: ReadonlyMap<number, string>): Issue[] {
   const slips = new Map<string, number>();
   for (const b of ballots) {
     if (b.category === 'public') continue;
     for (const s of b.ballot.slips) slips.set(`${b.category}:${s.targetId}`, (slips.get(`${b.category}:${s.targetId}`) ?? 0) + 1);
   }
-  const issues: string[] = [];
+  const issues: Issue[] = [];
   for (const [key, n] of slips) {
     const [category, target] = key.split(':') as [RaterCategory, string];
     const targetId = Number(target);
     const room = voters.filter((v) => v.category === category && v.targetIds.includes(targetId)).length;
     if (n > room) {
-      issues.push(`${CATEGORY_LABELS[category]}对 ${names.get(targetId) ?? targetId} 的纸质选票有 ${n} 张，多于所列尚未投票的${CATEGORY_LABELS[category]}评价人（${room} 人）`);
+      issues.push({ code: 'paper.capacity', params: { category, name: names.get(targetId) ?? String(targetId), slips: n, room } });
     }
   }
-  if (issues.length) issues.push('“纸质投票人”须列出每位交回问卷的评价人（工号，每行一个）；已在飞书或网页投票的人不能再交纸质问卷');
+  if (issues.length) issues.push({ code: 'paper.capacityHint' });
   return issues;
 }

@@ -2,6 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { parseCsv } from '../../core/csv.ts';
 import { paperCapacityIssues, paperFingerprint, parsePaperCsv, parsePaperVoters } from '../../core/evaluation/paper.ts';
 import { ANNUAL_ASSESSMENT, templateItems } from '../../core/evaluation/templates.ts';
+import type { Issue } from '../../core/evaluation/errors.ts';
+import { evaluationDictionary, issueText } from '../../web/pages/evaluation/text.ts';
+
+/** Problems worded as the panel words them in Chinese. */
+const zh = (issues: Issue[]) => issues.map((i) => issueText(evaluationDictionary('zh'), i));
 
 const labels = templateItems(ANNUAL_ASSESSMENT).map((i) => i.label);
 const header = ['问卷编号', '类别', '被评价人编号', ...labels, '总体评价', '意见建议', '测评码'].join(',');
@@ -39,9 +44,9 @@ describe('scanner CSV', () => {
 
   it('needs the one-time code on every row of a public sheet, the same on each', () => {
     const noColumn = [header.replace(',测评码', ''), row('P2', '群众', 'QH00021', '好').replace(/,CODE-P2$/, '')].join('\n');
-    expect(parsePaperCsv(noColumn, ANNUAL_ASSESSMENT, targets, rules).errors).toEqual(['第 2 行：群众问卷须有“测评码”列（随问卷发放的一次性测评码）']);
+    expect(zh(parsePaperCsv(noColumn, ANNUAL_ASSESSMENT, targets, rules).errors)).toEqual(['第 2 行：群众问卷须有“测评码”列（随问卷发放的一次性测评码）']);
     const csv = [header, row('P5', '群众', 'QH00011', '好', '称职', '', 'AAAA'), row('P5', '群众', 'QH00012', '好', '称职', '', 'BBBB'), row('P6', '群众', 'QH00021', '好', '称职', '', '')].join('\n');
-    expect(parsePaperCsv(csv, ANNUAL_ASSESSMENT, targets, rules).errors).toEqual(['第 3 行：问卷 P5 的测评码与第 2 行不一致', '第 4 行：群众问卷未填写测评码']);
+    expect(zh(parsePaperCsv(csv, ANNUAL_ASSESSMENT, targets, rules).errors)).toEqual(['第 3 行：问卷 P5 的测评码与第 2 行不一致', '第 4 行：群众问卷未填写测评码']);
   });
 
   it('reports every bad row with its line, in Chinese', () => {
@@ -54,7 +59,7 @@ describe('scanner CSV', () => {
       row('P1', '下级', 'QH00011', '好'), // line 6: same target twice
     ].join('\n');
     const { errors } = parsePaperCsv(csv, ANNUAL_ASSESSMENT, targets, rules);
-    expect(errors).toEqual([
+    expect(zh(errors)).toEqual([
       '第 3 行：类别“领导”无效（应为上级、同级、下级或群众）',
       '第 4 行：被评价人编号“QH09999”不是本次测评对象',
       `第 5 行：${labels.map((l) => `“${l}”的选项“E”无效`).join('；')}；总体评价未填涂`,
@@ -65,7 +70,7 @@ describe('scanner CSV', () => {
   it('refuses a sheet that leaves out part of a leadership team', () => {
     // Unit 1 has targets 11 and 12; a subordinate's sheet rates only 11.
     const { errors } = parsePaperCsv([header, row('P4', '下级', 'QH00011', '好')].join('\n'), ANNUAL_ASSESSMENT, targets, rules);
-    expect(errors).toEqual(['问卷 P4（第 2 行起）漏评 1 位评价对象']);
+    expect(zh(errors)).toEqual(['问卷 P4（第 2 行起）漏评 1 位评价对象']);
   });
 
   it('refuses a file without the questionnaire columns', () => {
@@ -111,7 +116,7 @@ describe('the paper voters and how many slips they allow', () => {
       ],
       errors: [],
     });
-    expect(parsePaperVoters('QH00012 领导\nQH00013 群众').errors).toEqual([
+    expect(zh(parsePaperVoters('QH00012 领导\nQH00013 群众').errors)).toEqual([
       '纸质投票人“QH00012 领导”：应为工号，或工号加类别（上级、同级、下级），如“QH00012 同级”',
       '纸质投票人“QH00013 群众”：应为工号，或工号加类别（上级、同级、下级），如“QH00013 同级”',
     ]);
@@ -125,7 +130,7 @@ describe('the paper voters and how many slips they allow', () => {
     const unit1 = { category: 'subordinate' as const, targetIds: [11, 12] };
     expect(paperCapacityIssues(ballots, [unit1, unit1], names)).toEqual([]);
     // One listed subordinate for two sheets; a peer does not count for the subordinates' sheets.
-    expect(paperCapacityIssues(ballots, [unit1, { category: 'peer', targetIds: [11, 12] }], names)).toEqual([
+    expect(zh(paperCapacityIssues(ballots, [unit1, { category: 'peer', targetIds: [11, 12] }], names))).toEqual([
       '下级对 甲 的纸质选票有 2 张，多于所列尚未投票的下级评价人（1 人）',
       '下级对 乙 的纸质选票有 2 张，多于所列尚未投票的下级评价人（1 人）',
       '“纸质投票人”须列出每位交回问卷的评价人（工号，每行一个）；已在飞书或网页投票的人不能再交纸质问卷',

@@ -4,6 +4,8 @@ import { campaignIssues } from '../../core/evaluation/campaigns.ts';
 import { DEFAULT_REMINDER_PLAN } from '../../core/evaluation/reminders.ts';
 import { POLITICAL_QUALITY, templateIssues, type TemplateDefinition } from '../../core/evaluation/templates.ts';
 import { evaluationDictionary, issueText } from '../../web/pages/evaluation/text.ts';
+import { paperCapacityIssues, parsePaperCsv, parsePaperVoters } from '../../core/evaluation/paper.ts';
+import { ANNUAL_ASSESSMENT, templateItems } from '../../core/evaluation/templates.ts';
 
 const CJK = /[\u3400-\u9fff\u3001-\u303f\uff00-\uffef]/;
 const en = evaluationDictionary('en');
@@ -32,5 +34,27 @@ describe('evaluation problems in English', () => {
       expect(labels.reduce((t, l) => t.split(l).join(''), text), issue.code).not.toMatch(CJK);
     }
     expect(ballot.map((i) => issueText(en, i))).toContain('You cannot rate yourself');
+  });
+
+  it('words a paper file\'s problems in English, keeping only the tokens the file itself must hold', () => {
+    const labels = templateItems(ANNUAL_ASSESSMENT).map((i) => i.label);
+    const header = ['问卷编号', '类别', '被评价人编号', ...labels, '总体评价', '意见建议'].join(',');
+    const row = (cells: string[]) => cells.join(',');
+    const csv = [header, row(['', '领导', 'X1', ...labels.map(() => 'E'), '', '']), row(['P1', '群众', 'X1', ...labels.map(() => ''), '', ''])].join('\n');
+    const targets = [{ cadreId: 11, employeeNo: 'X1', unitId: 1, name: 'Ann Lee' }];
+    const parsed = parsePaperCsv(csv, ANNUAL_ASSESSMENT, targets, { maxTopShare: null });
+    const issues = [
+      ...parsed.errors,
+      ...parsePaperVoters('X1 领导').errors,
+      ...paperCapacityIssues([{ sheet: 'P2', category: 'peer', ballot: { slips: [{ targetId: 11, scores: {}, grade: null, comment: null }], flagged: false } }], [], new Map([[11, 'Ann Lee']])),
+    ];
+    expect(issues.length).toBeGreaterThanOrEqual(4);
+    // What a scanner's file and the sign-in list are written in: their Chinese columns and tokens.
+    const fileTokens = [...labels, '上级', '同级', '下级', '群众', '领导', '测评码'];
+    for (const issue of issues) {
+      const text = issueText(en, issue);
+      expect(fileTokens.reduce((t, l) => t.split(l).join(''), text), issue.code).not.toMatch(CJK);
+    }
+    expect(issueText(en, parsed.errors[0]!)).toMatch(/^Row 2: the sheet number is empty; the category “领导” is not one of/);
   });
 });

@@ -254,6 +254,40 @@ const zh = {
       'paper.closed': (_: P) => '测评已结束，不能再导入纸质选票，结果不再改变',
       'paper.duplicate': (p: P) => `该文件已导入过（${p.at} 导入的“${p.file}”，内容相同），不能重复计票`,
       'paper.duplicateNow': (_: P) => '该文件已导入过，不能重复计票',
+      'paper.row': (p: P) => `第 ${p.line} 行：`,
+      'paper.sheetNo': (_: P) => '问卷编号为空',
+      'paper.category': (p: P) => `类别“${p.value}”无效（应为上级、同级、下级或群众）`,
+      'paper.target': (p: P) => `被评价人编号“${p.value}”不是本次测评对象`,
+      'paper.option': (p: P) => `“${p.item}”的选项“${p.value}”无效`,
+      'paper.unmarked': (p: P) => `“${p.item}”未填涂`,
+      'paper.grade': (p: P) => `总体评价“${p.value}”无效`,
+      'paper.gradeUnmarked': (_: P) => '总体评价未填涂',
+      'paper.commentLong': (p: P) => `意见建议超过 ${p.max} 字`,
+      'paper.sheetCategory': (p: P) => `问卷 ${p.sheet} 的类别与第 ${p.line} 行不一致`,
+      'paper.sheetRepeat': (p: P) => `问卷 ${p.sheet} 重复评价了同一对象`,
+      'paper.codeColumn': (_: P) => '群众问卷须有“测评码”列（随问卷发放的一次性测评码）',
+      'paper.codeMissing': (_: P) => '群众问卷未填写测评码',
+      'paper.sheetCode': (p: P) => `问卷 ${p.sheet} 的测评码与第 ${p.line} 行不一致`,
+      'paper.incomplete': (p: P) => `问卷 ${p.sheet}（第 ${p.line} 行起）漏评 ${p.missing} 位评价对象`,
+      'paper.voterFormat': (p: P) => `纸质投票人“${p.entry}”：应为工号，或工号加类别（上级、同级、下级），如“${p.number} 同级”`,
+      'paper.voter.unknown': (p: P) => `纸质投票人“${p.number}”不是本次测评的评价人`,
+      'paper.voter.notInCategory': (p: P) => `纸质投票人 ${p.name}（${p.number}）不是“${zh.evaluation.category[String(p.category)]}”评价人`,
+      'paper.voter.votedInCategory': (p: P) => `纸质投票人 ${p.name}（${p.number}）已投过“${zh.evaluation.category[String(p.category)]}”票，不能再计入纸质选票`,
+      'paper.voter.noSheetsOfCategory': (p: P) => `纸质投票人 ${p.name}（${p.number}）：文件中没有“${zh.evaluation.category[String(p.category)]}”问卷`,
+      'paper.voter.voted': (p: P) => `纸质投票人 ${p.name}（${p.number}）已投票，不能再计入纸质选票`,
+      'paper.voter.noSheets': (p: P) => `纸质投票人 ${p.name}（${p.number}）的问卷类别（${listOf(p.categories).map((c) => zh.evaluation.category[c]).join('、')}）在文件中没有问卷`,
+      'paper.voter.several': (p: P) =>
+        `纸质投票人 ${p.name}（${p.number}）在本次测评中有多份问卷（${listOf(p.categories).map((c) => zh.evaluation.category[c]).join('、')}），请写明类别，如“${p.number} ${zh.evaluation.category[String(p.example)]}”`,
+      'paper.voter.repeated': (p: P) => `纸质投票人 ${p.name}（${p.number}）重复列出`,
+      'paper.code.invalid': (p: P) => `问卷 ${p.sheet} 的测评码无效`,
+      'paper.code.repeated': (p: P) => `问卷 ${p.sheet} 的测评码在文件中重复使用`,
+      'paper.code.used': (p: P) => `问卷 ${p.sheet} 的测评码已使用过`,
+      'paper.code.otherUnit': (p: P) => `问卷 ${p.sheet} 的测评码只能评价发码单位的对象`,
+      'paper.capacity': (p: P) => {
+        const c = zh.evaluation.category[String(p.category)];
+        return `${c}对 ${p.name} 的纸质选票有 ${p.slips} 张，多于所列尚未投票的${c}评价人（${p.room} 人）`;
+      },
+      'paper.capacityHint': (_: P) => '“纸质投票人”须列出每位交回问卷的评价人（工号，每行一个）；已在飞书或网页投票的人不能再交纸质问卷',
       'template.control': (_: P) => '问卷名称、等次、维度和项目名称不能包含换行或控制字符',
     },
     timelineNoBallots: '无有效票',
@@ -591,6 +625,37 @@ const en: typeof zh = {
       'paper.closed': () => 'The campaign has closed: no more paper ballots, its results stay as they are',
       'paper.duplicate': (p) => `This file was imported already (“${p.file}” at ${p.at}, the same content): ballots are counted once`,
       'paper.duplicateNow': () => 'This file was imported already: ballots are counted once',
+      'paper.row': (p) => `Row ${p.line}: `,
+      'paper.sheetNo': () => 'the sheet number is empty',
+      'paper.category': (p) => `the category “${p.value}” is not one of 上级, 同级, 下级, 群众`,
+      'paper.target': (p) => `“${p.value}” is not a target of this campaign`,
+      'paper.option': (p) => `“${p.value}” is not an option of “${p.item}”`,
+      'paper.unmarked': (p) => `“${p.item}” is not marked`,
+      'paper.grade': (p) => `the overall grade “${p.value}” is not valid`,
+      'paper.gradeUnmarked': () => 'the overall grade is not marked',
+      'paper.commentLong': (p) => `the comment is longer than ${p.max} characters`,
+      'paper.sheetCategory': (p) => `sheet ${p.sheet} has another category than on row ${p.line}`,
+      'paper.sheetRepeat': (p) => `sheet ${p.sheet} rates the same target twice`,
+      'paper.codeColumn': () => 'public sheets need the column “测评码” (the one-time code handed out with the sheet)',
+      'paper.codeMissing': () => 'the public sheet has no one-time code',
+      'paper.sheetCode': (p) => `sheet ${p.sheet} has another one-time code than on row ${p.line}`,
+      'paper.incomplete': (p) => `Sheet ${p.sheet} (from row ${p.line}) leaves ${p.missing} target(s) unrated`,
+      'paper.voterFormat': (p) => `Paper voter “${p.entry}”: write an employee number, or one followed by its category (上级, 同级, 下级), e.g. “${p.number} 同级”`,
+      'paper.voter.unknown': (p) => `Paper voter “${p.number}” is not a rater of this campaign`,
+      'paper.voter.notInCategory': (p) => `Paper voter ${p.name} (${p.number}) is not a rater as ${en.evaluation.category[String(p.category)]}`,
+      'paper.voter.votedInCategory': (p) => `Paper voter ${p.name} (${p.number}) has voted as ${en.evaluation.category[String(p.category)]} already: a paper sheet cannot count too`,
+      'paper.voter.noSheetsOfCategory': (p) => `Paper voter ${p.name} (${p.number}): the file has no ${en.evaluation.category[String(p.category)]} sheets`,
+      'paper.voter.voted': (p) => `Paper voter ${p.name} (${p.number}) has voted already: a paper sheet cannot count too`,
+      'paper.voter.noSheets': (p) => `Paper voter ${p.name} (${p.number}): the file has no sheets of their categories (${listOf(p.categories).map((c) => en.evaluation.category[c]).join(', ')})`,
+      'paper.voter.several': (p) =>
+        `Paper voter ${p.name} (${p.number}) has several questionnaires in this campaign (${listOf(p.categories).map((c) => en.evaluation.category[c]).join(', ')}): add the category, e.g. “${p.number} ${zh.evaluation.category[String(p.example)]}”`,
+      'paper.voter.repeated': (p) => `Paper voter ${p.name} (${p.number}) is listed twice`,
+      'paper.code.invalid': (p) => `Sheet ${p.sheet}: the one-time code is not valid`,
+      'paper.code.repeated': (p) => `Sheet ${p.sheet}: the one-time code is used twice in the file`,
+      'paper.code.used': (p) => `Sheet ${p.sheet}: the one-time code has been used already`,
+      'paper.code.otherUnit': (p) => `Sheet ${p.sheet}: the one-time code rates only the targets of the unit it was issued for`,
+      'paper.capacity': (p) => `${p.slips} paper slips from ${en.evaluation.category[String(p.category)]} for ${p.name}, more than the listed ${en.evaluation.category[String(p.category)]} raters who have not voted (${p.room})`,
+      'paper.capacityHint': () => 'The “paper voters” box must list every rater who handed in a sheet (employee number, one per line); who voted in Lark or on the web cannot hand in a paper sheet too',
       'template.control': () => 'Names of the questionnaire, levels, dimensions and items may not contain line breaks or control characters',
     },
     timelineNoBallots: 'no valid ballots',
@@ -716,7 +781,9 @@ export function et(c: Context): EvaluationDictionary {
 export function issueText(t: EvaluationDictionary, issue: Issue): string {
   if (issue.code === 'text') return String(issue.params?.text ?? '');
   const word = (t.evaluation.issue as Record<string, ((p: IssueParams) => string) | undefined>)[issue.code];
-  return word ? word(issue.params ?? {}) : issue.code;
+  const text = word ? word(issue.params ?? {}) : issue.code;
+  // A grouping issue (a file's row) is followed by what is wrong in it.
+  return issue.parts ? text + issue.parts.map((part) => issueText(t, part)).join(t.results.reasonsJoin) : text;
 }
 
 /** An error's line for a notice: what went wrong and, where one issue says it all, that issue. */
