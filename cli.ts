@@ -14,6 +14,8 @@ import { createUser, seedDemoPanelUsers } from './core/users.ts';
 import { units } from './db/schema/org.ts';
 import { panelRole, type PanelRole } from './db/schema/users.ts';
 import { DirectorySyncError } from './core/directory.ts';
+import { directorySyncMessage } from './cli-text.ts';
+
 import { syncDirectory } from './core/directory-sync.ts';
 import { outboxFailures } from './core/outbox.ts';
 import { createLarkApi, type LarkApi } from './bot/lark.ts';
@@ -156,7 +158,7 @@ async function main(argv: string[]) {
       process.stderr.write(`${error.message}\n\n${usage()}`);
       process.exitCode = 2;
     } else if (error instanceof DirectorySyncError) {
-      process.stderr.write(`${error.message}\n`);
+      process.stderr.write(`${directorySyncMessage(error)}\n`);
       process.exitCode = 1;
     } else {
       // A failed query's message holds its parameters: printed without them.

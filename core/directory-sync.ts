@@ -17,13 +17,14 @@ import {
   type DirectoryPage,
   type DirectorySource,
   type DirectorySyncReport,
+  type DirectoryListing,
   type DirectoryUser,
 } from './directory.ts';
 
 const ROOT = '0';
 const MAX_PAGES = 10_000;
 
-async function allPages<T>(what: string, read: (pageToken?: string) => Promise<DirectoryPage<T>>): Promise<T[]> {
+async function allPages<T>(listing: DirectoryListing, read: (pageToken?: string) => Promise<DirectoryPage<T>>): Promise<T[]> {
   const items: T[] = [];
   let pageToken: string | undefined;
   for (let page = 1; page <= MAX_PAGES; page++) {
@@ -31,14 +32,14 @@ async function allPages<T>(what: string, read: (pageToken?: string) => Promise<D
     try {
       result = await read(pageToken);
     } catch (error) {
-      throw new DirectorySyncError(`读取飞书通讯录失败：${what}第 ${page} 页未能读取（${(error as Error).message}）。本次同步没有导入任何数据，请稍后重试。`, error);
+      throw new DirectorySyncError('page_unreadable', { listing, page, reason: (error as Error).message }, error);
     }
     items.push(...result.items);
     if (!result.hasMore) return items;
-    if (!result.pageToken) throw new DirectorySyncError(`读取飞书通讯录失败：${what}第 ${page} 页声明还有更多数据，却没有给出下一页的标记。本次同步没有导入任何数据。`);
+    if (!result.pageToken) throw new DirectorySyncError('page_token_missing', { listing, page });
     pageToken = result.pageToken;
   }
-  throw new DirectorySyncError(`读取飞书通讯录失败：${what}超过 ${MAX_PAGES} 页。本次同步没有导入任何数据。`);
+  throw new DirectorySyncError('too_many_pages', { listing, max: MAX_PAGES });
 }
 
 /** Reads the whole tree: departments parents-first, and each user once. */
@@ -48,7 +49,7 @@ export async function readDirectory(source: DirectorySource): Promise<{ departme
   const seen = new Set(queue);
   while (queue.length > 0) {
     const id = queue.shift()!;
-    const children = await allPages(`部门 ${id} 的下级部门`, (token) => source.departmentChildren(id, token));
+    const children = await allPages({ kind: 'children', departmentId: id }, (token) => source.departmentChildren(id, token));
     for (const child of children) {
       if (seen.has(child.department_id)) continue;
       seen.add(child.department_id);
@@ -58,7 +59,7 @@ export async function readDirectory(source: DirectorySource): Promise<{ departme
   }
   const users = new Map<string, DirectoryUser>();
   for (const id of [ROOT, ...departments.map((d) => d.department_id)]) {
-    const members = await allPages(`部门 ${id} 的成员`, (token) => source.usersInDepartment(id, token));
+    const members = await allPages({ kind: 'members', departmentId: id }, (token) => source.usersInDepartment(id, token));
     for (const user of members) if (!users.has(user.open_id)) users.set(user.open_id, user);
   }
   return { departments, users: [...users.values()] };

@@ -46,10 +46,23 @@ export interface DirectorySource {
   usersInDepartment(departmentId: string, pageToken?: string): Promise<DirectoryPage<DirectoryUser>>;
 }
 
-/** A page could not be read: nothing was imported. The message is for the operator. */
+/** Which listing of the directory was being read: a department's sub-departments or its members. */
+export interface DirectoryListing {
+  kind: 'children' | 'members';
+  departmentId: string;
+}
+
+/**
+ * A page could not be read: nothing was imported. A code with what the operator needs to know
+ * (the listing, the page, Lark's reason); the CLI words it.
+ */
 export class DirectorySyncError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
-    super(message);
+  constructor(
+    readonly problem: 'page_unreadable' | 'page_token_missing' | 'too_many_pages',
+    readonly details: { listing: DirectoryListing; page?: number; reason?: string; max?: number },
+    override readonly cause?: unknown,
+  ) {
+    super(`${problem}: ${details.listing.kind} of ${details.listing.departmentId}${details.page ? `, page ${details.page}` : ''}`);
     this.name = 'DirectorySyncError';
   }
 }

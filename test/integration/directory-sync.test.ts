@@ -4,6 +4,7 @@ import { createLarkApi } from '../../bot/lark.ts';
 import { createSandbox, demoDirectory, SANDBOX_APP_ID, SANDBOX_APP_SECRET } from '../../bot/sandbox/index.ts';
 import { demoOpenId, seedDemo } from '../../core/demo.ts';
 import { DirectorySyncError } from '../../core/directory.ts';
+import { directorySyncMessage } from '../../cli-text.ts';
 import { syncDirectory } from '../../core/directory-sync.ts';
 import { testDatabase, type TestDatabase } from '../helpers/db.ts';
 
@@ -43,7 +44,7 @@ describe('directory sync', () => {
     };
     const error = await syncDirectory(t.db, flaky, { actorId: null }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DirectorySyncError);
-    expect((error as Error).message).toMatch(/^读取飞书通讯录失败：部门 \S+ 的成员第 1 页未能读取（HTTP 500, code 1: internal error）。本次同步没有导入任何数据/);
+    expect(directorySyncMessage(error as DirectorySyncError)).toMatch(/^读取飞书通讯录失败：部门 \S+ 的成员第 1 页未能读取（HTTP 500, code 1: internal error）。本次同步没有导入任何数据/);
     expect(await snapshot()).toEqual(before);
   });
 
